@@ -1,0 +1,75 @@
+# gosu in C. `make` builds a static, stripped ./gosu; see README.md.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+# Static by default: musl-gcc when it is there, otherwise the system cc.
+ifeq ($(origin CC),default)
+CC := $(if $(shell command -v musl-gcc 2>/dev/null),musl-gcc,cc)
+endif
+HOSTCC ?= cc
+
+OPT ?= -Os
+CFLAGS ?= $(OPT)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+BASE_CFLAGS := -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-ident -D_GNU_SOURCE
+LDFLAGS ?= -s
+BASE_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none
+
+B := build
+
+# musl-gcc searches only musl's headers; the kernel's come from the system.
+ifeq ($(notdir $(CC)),musl-gcc)
+KHDR := $(B)/khdr
+KHDR_FLAGS := -isystem $(KHDR)
+endif
+
+SRCS := $(wildcard src/*.c)
+OBJS := $(SRCS:src/%.c=$(B)/obj/%.o)
+# The pure part: no system call; unit tests and the fuzzer link it alone.
+PURE := buf errtext lines resolve path env ttyguard
+
+.PHONY: all test test-unit test-e2e install clean
+all: gosu
+
+gosu: $(OBJS)
+	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $(OBJS)
+
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj $(KHDR)
+	$(CC) $(BASE_CFLAGS) $(KHDR_FLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/obj $(B)/test:
+	mkdir -p $@
+
+$(B)/khdr:
+	mkdir -p $@
+	ln -sfn /usr/include/linux /usr/include/asm-generic $@/
+	ln -sfn /usr/include/$$($(HOSTCC) -print-multiarch)/asm $@/asm
+
+# Unit tests: the pure sources built for the host, with their test.
+UNIT_TESTS := $(B)/test/unit
+TEST_CFLAGS ?= -O1 -g
+$(B)/test/unit: $(wildcard tests/unit/*.c) $(PURE:%=src/%.c) $(wildcard src/*.h tests/unit/*.h) | $(B)/test
+	$(HOSTCC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -Itests/unit $(TEST_CFLAGS) -o $@ \
+		$(wildcard tests/unit/*.c) $(PURE:%=src/%.c)
+
+# The end-to-end tests run this program as the command under test.
+$(B)/probe: tests/probe.c | $(B)/obj $(KHDR)
+	$(CC) $(BASE_CFLAGS) $(KHDR_FLAGS) $(CFLAGS) -static -o $@ $<
+
+test: test-unit test-e2e
+
+test-unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do $$t; done
+
+test-e2e: gosu $(B)/probe
+	python3 -m pytest -q -p no:cacheprovider tests/e2e
+
+install: gosu
+	install -D -m 0755 gosu $(DESTDIR)$(BINDIR)/gosu
+
+clean:
+	rm -rf $(B) gosu

@@ -1,0 +1,27 @@
+/* A growable byte string for messages, paths and environment entries.
+ * An allocation failure is sticky: later appends do nothing and buf_str()
+ * returns NULL, so callers check once, at the end. */
+#ifndef GOSU_BUF_H
+#define GOSU_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+	char *s;
+	size_t len, cap;
+	bool failed;
+};
+
+void buf_add(struct buf *b, const char *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addu(struct buf *b, unsigned long long v);
+/* Appends p[0..n) quoted the way Go's strconv.Quote does. */
+void buf_quote(struct buf *b, const char *p, size_t n);
+/* The NUL-terminated contents (ownership passes to the caller), or NULL
+ * when an allocation failed. */
+char *buf_str(struct buf *b);
+void buf_free(struct buf *b);
+
+#endif

@@ -1,0 +1,162 @@
+#include "creds.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "errtext.h"
+
+static int cmp_gid(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static size_t sort_unique(gid_t *g, size_t n)
+{
+	size_t k = 0;
+
+	qsort(g, n, sizeof *g, cmp_gid);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || g[k - 1] != g[i])
+			g[k++] = g[i];
+	return k;
+}
+
+/* The supplementary list as a set: its size and *set (sorted), or -errno. */
+static long current_groups(gid_t **set)
+{
+	int n = getgroups(0, NULL);
+
+	if (n < 0)
+		return -errno;
+	if (!(*set = malloc(((size_t)n + 1) * sizeof **set)))
+		return -ENOMEM;
+	if ((n = getgroups(n, *set)) < 0) {
+		int err = errno;
+
+		free(*set);
+		return -err;
+	}
+	return (long)sort_unique(*set, (size_t)n);
+}
+
+static bool ids_are(const uid_t id[3], uid_t want)
+{
+	return id[0] == want && id[1] == want && id[2] == want;
+}
+
+/* Whether the process has exactly t's credentials: then there is nothing
+ * to change, and a caller without privileges may still go on. */
+static int already(const struct target *t, const gid_t *want, size_t nwant,
+                   bool *same)
+{
+	uid_t u[3];
+	gid_t g[3], *have = NULL;
+	long n;
+
+	if (getresuid(&u[0], &u[1], &u[2]) || getresgid(&g[0], &g[1], &g[2]))
+		return errno;
+	if ((n = current_groups(&have)) < 0)
+		return (int)-n;
+	*same = ids_are(u, t->uid) && ids_are(g, t->gid) && (size_t)n == nwant &&
+	        (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0);
+	free(have);
+	return 0;
+}
+
+/* The kernel clears the capabilities on leaving uid 0, unless securebits
+ * say otherwise; this does it whatever the securebits. */
+static int drop_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof data);
+	if (syscall(SYS_capset, &hdr, data))
+		return errno;
+	/* Before Linux 4.3 there are no ambient capabilities to clear. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		return errno;
+	return 0;
+}
+
+static int mismatch(struct buf *why, const char *what)
+{
+	buf_adds(why, "after switching, ");
+	buf_adds(why, what);
+	buf_adds(why, " not as asked");
+	return -1;
+}
+
+/* Trust nothing that was only asked for: read it all back. */
+static int verify(const struct target *t, const gid_t *want, size_t nwant,
+                  struct buf *why)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	bool same;
+	int err;
+
+	if ((err = already(t, want, nwant, &same)))
+		return err;
+	if (!same)
+		return mismatch(why, "the uids, gids or groups are");
+	if (t->uid == 0)
+		return 0;
+	if (syscall(SYS_capget, &hdr, data))
+		return errno;
+	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		if (data[i].permitted || data[i].effective || data[i].inheritable)
+			return mismatch(why, "the capabilities are");
+	if (setuid(0) == 0)
+		return mismatch(why, "the way back to root is open:");
+	return 0;
+}
+
+static int change(const struct target *t, const gid_t *want, size_t nwant,
+                  struct buf *why)
+{
+	bool same;
+	int err;
+
+	if ((err = already(t, want, nwant, &same)))
+		return err;
+	if (!same && (setgroups(t->ngroups, t->groups) ||
+	              setresgid(t->gid, t->gid, t->gid) ||
+	              setresuid(t->uid, t->uid, t->uid)))
+		return errno;
+	if (t->uid != 0 && (err = drop_capabilities()))
+		return err;
+	return verify(t, want, nwant, why);
+}
+
+int become(const struct target *t, struct buf *why)
+{
+	gid_t *want;
+	size_t nwant;
+	int pdeathsig, err;
+
+	/* The kernel clears it on a credential change; the caller set it
+	 * for the command as much as for us. */
+	if (prctl(PR_GET_PDEATHSIG, &pdeathsig))
+		return errno;
+	if (!(want = malloc((t->ngroups + 1) * sizeof *want)))
+		return ENOMEM;
+	memcpy(want, t->groups, t->ngroups * sizeof *want);
+	nwant = sort_unique(want, t->ngroups);
+	err = change(t, want, nwant, why);
+	free(want);
+	if (!err && pdeathsig && prctl(PR_SET_PDEATHSIG, pdeathsig))
+		err = errno;
+	if (err > 0)
+		buf_adderr(why, err);
+	return err;
+}

@@ -1,0 +1,13 @@
+/* Changing the process credentials to a resolved target (behaviour.md §5). */
+#ifndef GOSU_CREDS_H
+#define GOSU_CREDS_H
+
+#include "buf.h"
+#include "resolve.h"
+
+/* 0 once the process runs as t, with no capability left when t->uid is
+ * not 0; otherwise an errno (the call that failed) or -1 (the check
+ * afterwards found the credentials not as asked), the reason in *why. */
+int become(const struct target *t, struct buf *why);
+
+#endif

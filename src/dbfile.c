@@ -1,0 +1,50 @@
+#include "dbfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errtext.h"
+
+static ssize_t fd_read(struct lines *l, char *dst, size_t n)
+{
+	ssize_t r;
+
+	while ((r = read(l->fd, dst, n)) < 0 && errno == EINTR)
+		;
+	return r < 0 ? -errno : r;
+}
+
+static void fd_close(struct lines *l)
+{
+	/* Read-only: nothing to lose if close reports an error. */
+	(void)close(l->fd);
+}
+
+static int open_file(const struct dbfile *f, struct lines *l, const char **op)
+{
+	struct stat st;
+	int fd, err;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st)) {
+		err = errno;
+		*op = "stat";
+	} else if (!S_ISREG(st.st_mode)) {
+		/* Reported the way Go reports reading a directory. */
+		err = S_ISDIR(st.st_mode) ? EISDIR : ERR_NOT_REGULAR;
+		*op = "read";
+	} else {
+		*l = (struct lines){.read = fd_read, .close = fd_close, .fd = fd};
+		return 0;
+	}
+	(void)close(fd);
+	return err;
+}
+
+const struct dbfile passwd_file = {.path = "/etc/passwd", .open = open_file};
+const struct dbfile group_file = {.path = "/etc/group", .open = open_file};

@@ -1,0 +1,151 @@
+/* gosu: run COMMAND as another user, in place of this process.
+ * The story of behaviour.md, in its order. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "creds.h"
+#include "dbfile.h"
+#include "env.h"
+#include "errtext.h"
+#include "lookpath.h"
+#include "options.h"
+#include "resolve.h"
+#include "setid.h"
+#include "version.h"
+
+extern char **environ;
+
+static void say(int fd, struct buf *b)
+{
+	const char *s = b->s;
+	size_t n = b->len;
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			/* Nowhere left to report it; the exit status still tells. */
+			if (fd == STDOUT_FILENO)
+				exit(1);
+			break;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	buf_free(b);
+}
+
+static _Noreturn void fail(int status, struct buf *msg)
+{
+	if (msg->failed) {
+		buf_free(msg);
+		buf_adds(msg, "error: cannot allocate memory");
+	}
+	buf_addc(msg, '\n');
+	say(STDERR_FILENO, msg);
+	exit(status);
+}
+
+static void add_usage(struct buf *b, const char *self)
+{
+	static const char *const parts[] = {
+		"Usage: ", " user-spec command [args]\n   eg: ", " tianon bash\n       ",
+		" nobody:root bash -c 'whoami && id'\n       ", " 1000:1 id\n\n",
+		" version: " VERSION_LINE "\n",
+		" license: Apache-2.0 (full text at https://www.apache.org/licenses/LICENSE-2.0)\n\n"
+		OPTIONS_HELP,
+	};
+
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+		if (i)
+			buf_adds(b, self);
+		buf_adds(b, parts[i]);
+	}
+}
+
+static _Noreturn void refuse_setid(const char *self, const char *kind)
+{
+	struct buf msg = {0};
+
+	buf_adds(&msg, "error: ");
+	buf_adds(&msg, self);
+	buf_adds(&msg, !strcmp(kind, "setuid")
+	        ? " appears to be installed with the 'setuid' bit set, which is an *extremely* insecure and completely unsupported configuration! (what you want instead is likely 'sudo' or 'su')"
+	        : " appears to be installed with the 'setgid' bit set, which is not quite *as* insecure as 'setuid', but still not great, and definitely a completely unsupported configuration! (what you want instead is likely 'sudo' or 'su')");
+	fail(1, &msg);
+}
+
+static _Noreturn void fail_switch(const char *spec, const char *reason, int err)
+{
+	struct buf msg = {0};
+
+	buf_adds(&msg, "error: failed switching to '");
+	buf_adds(&msg, spec);
+	buf_adds(&msg, "': ");
+	buf_adds(&msg, reason);
+	if (err == EPERM)
+		buf_adds(&msg, "\nerror: switching users needs root, or CAP_SETUID and CAP_SETGID: start gosu as root");
+	fail(1, &msg);
+}
+
+int main(int argc, char **argv)
+{
+	const char *self = argc > 0 && argv[0] ? argv[0] : "gosu";
+	const char *setid = setid_install();
+	struct options opt;
+	struct target t;
+	struct buf why = {0};
+	char *reason, *path, **env;
+	int arg, err, status;
+
+	if (setid)
+		refuse_setid(self, setid);
+
+	arg = parse_options(argc, argv, &opt);
+	if (opt.action == ACTION_HELP || opt.action == ACTION_VERSION) {
+		if (opt.action == ACTION_HELP)
+			add_usage(&why, self);
+		else
+			buf_adds(&why, VERSION_LINE "\n");
+		say(STDOUT_FILENO, &why);
+		return 0;
+	}
+	if (opt.action == ACTION_BAD_OPTION) {
+		buf_adds(&why, "error: unknown option ");
+		buf_quote(&why, argv[arg], strlen(argv[arg]));
+		buf_addc(&why, '\n');
+	}
+	if (opt.action == ACTION_BAD_OPTION || argc - arg < 2) {
+		add_usage(&why, self);
+		fail(1, &why);
+	}
+	const char *spec = argv[arg];
+	char **cmd = argv + arg + 1;
+
+	if (resolve(spec, &passwd_file, &group_file, getuid(), getgid(), &t, &reason))
+		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
+
+	if ((err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
+		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
+	if (!(env = env_with_home(environ, t.home)))
+		fail_switch(spec, "cannot allocate memory", ENOMEM);
+
+	if ((status = find_command(cmd[0], getenv("PATH"), &path, &why))) {
+		struct buf msg = {0};
+
+		buf_adds(&msg, "error: ");
+		buf_add(&msg, why.s, why.len);
+		fail(status, &msg);
+	}
+	execve(path, cmd, env);
+	err = errno;
+	buf_adds(&why, "error: exec failed: ");
+	buf_adderr(&why, err);
+	fail(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, &why);
+}

@@ -1,0 +1,96 @@
+#include "options.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "errtext.h"
+#include "ttyguard.h"
+
+int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct {
+		const char *name;
+		enum action action;
+	} first[] = {
+		{"--help", ACTION_HELP}, {"-h", ACTION_HELP}, {"-?", ACTION_HELP},
+		{"--version", ACTION_VERSION}, {"-v", ACTION_VERSION},
+	};
+	int i = 1;
+
+	*o = (struct options){ACTION_RUN, GUARD_AUTO, false, false};
+	for (size_t k = 0; argc > 1 && k < sizeof first / sizeof *first; k++)
+		if (!strcmp(argv[1], first[k].name))
+			o->action = first[k].action;
+	for (; o->action == ACTION_RUN && i < argc && !strncmp(argv[i], "--", 2); i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			return i + 1;
+		else if (!strcmp(a, "--tty-guard"))
+			o->guard = GUARD_REQUIRED;
+		else if (!strcmp(a, "--no-tty-guard"))
+			o->guard = GUARD_OFF;
+		else if (!strcmp(a, "--detach-tty"))
+			o->detach_tty = true;
+		else if (!strcmp(a, "--no-new-privs"))
+			o->no_new_privs = true;
+		else if (!strcmp(a, "--help"))
+			o->action = ACTION_HELP;
+		else if (!strcmp(a, "--version"))
+			o->action = ACTION_VERSION;
+		else
+			return o->action = ACTION_BAD_OPTION, i;
+	}
+	return i;
+}
+
+/* The controlling terminal, opened; -1 and errno ENXIO when there is none. */
+static int open_tty(void)
+{
+	return open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+}
+
+static int fail(struct buf *why, const char *what, int err)
+{
+	buf_adds(why, what);
+	buf_adderr(why, err);
+	return err;
+}
+
+int apply_options(const struct options *o, const struct target *t,
+                  struct buf *why)
+{
+	int tty = open_tty(), err;
+	/* Only ENXIO says for sure that there is no terminal to guard. */
+	bool have_tty = tty >= 0 || errno != ENXIO;
+
+	if (o->guard != GUARD_OFF && t->uid != 0 && have_tty) {
+		err = ttyguard_install(o->guard == GUARD_REQUIRED);
+		/* By default, a guard that would need no_new_privs (which would
+		 * stop setuid programs such as sudo) or that the kernel cannot
+		 * run is left out, silently. */
+		if (err && (o->guard == GUARD_REQUIRED ||
+		            (err != EACCES && err != EINVAL && err != ENOSYS))) {
+			if (tty >= 0)
+				(void)close(tty);
+			return fail(why, "cannot install the terminal guard: ", err);
+		}
+	}
+	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		err = errno;
+		if (tty >= 0)
+			(void)close(tty);
+		return fail(why, "cannot set no_new_privs: ", err);
+	}
+	if (tty >= 0) {
+		err = o->detach_tty && ioctl(tty, TIOCNOTTY) ? errno : 0;
+		(void)close(tty);
+		if (err)
+			return fail(why, "cannot detach from the terminal: ", err);
+	}
+	return 0;
+}

@@ -1,0 +1,130 @@
+#include "ttyguard.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+
+/* x32 system calls are x86_64 calls with this bit set; x32's own ioctl is
+ * 514, and on kernels before 5.4 x32 could reach every x86_64 entry. */
+#define X32 0x40000000u
+
+static const struct abi x86[] = {
+	{"x86_64+x32", AUDIT_ARCH_X86_64, {16, X32 | 16, X32 | 514}, 3},
+	{"i386", AUDIT_ARCH_I386, {54}, 1},
+};
+static const struct abi arm[] = {
+	{"arm64", AUDIT_ARCH_AARCH64, {29}, 1},
+	{"arm", AUDIT_ARCH_ARM, {54}, 1},
+};
+static const struct abi ppc64el[] = {
+	{"ppc64le", AUDIT_ARCH_PPC64LE, {54}, 1},
+};
+static const struct abi s390x[] = {
+	{"s390x", AUDIT_ARCH_S390X, {54}, 1},
+	{"s390", AUDIT_ARCH_S390, {54}, 1},
+};
+static const struct abi riscv[] = {
+	{"riscv64", AUDIT_ARCH_RISCV64, {29}, 1},
+	{"riscv32", AUDIT_ARCH_RISCV32, {29}, 1},
+};
+static const struct abi loongarch[] = {
+	{"loongarch64", AUDIT_ARCH_LOONGARCH64, {29}, 1},
+};
+static const struct abi mips64el[] = {
+	{"n64", AUDIT_ARCH_MIPSEL64, {5015}, 1},
+	{"n32", AUDIT_ARCH_MIPSEL64N32, {6015}, 1},
+	{"o32", AUDIT_ARCH_MIPSEL, {4054}, 1},
+};
+
+#define FAMILY(name, abis, sti, linux, be) {name, abis, sizeof abis / sizeof *abis, sti, linux, be}
+
+const struct family ttyguard_families[] = {
+	FAMILY("x86", x86, 0x5412, 0x541c, false),
+	FAMILY("arm", arm, 0x5412, 0x541c, false),
+	FAMILY("ppc64el", ppc64el, 0x5412, 0x541c, false),
+	FAMILY("s390x", s390x, 0x5412, 0x541c, true),
+	FAMILY("riscv", riscv, 0x5412, 0x541c, false),
+	FAMILY("loongarch", loongarch, 0x5412, 0x541c, false),
+	FAMILY("mips64el", mips64el, 0x5472, 0x5483, false),
+};
+const size_t ttyguard_n_families = sizeof ttyguard_families / sizeof *ttyguard_families;
+
+#if defined(__x86_64__) || defined(__i386__)
+#define NATIVE 0
+#elif defined(__aarch64__) || defined(__arm__)
+#define NATIVE 1
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NATIVE 2
+#elif defined(__s390x__)
+#define NATIVE 3
+#elif defined(__riscv)
+#define NATIVE 4
+#elif defined(__loongarch64)
+#define NATIVE 5
+#elif defined(__mips__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NATIVE 6
+#else
+#error "no terminal guard table for this architecture"
+#endif
+const struct family *const ttyguard_native = &ttyguard_families[NATIVE];
+
+#define LOAD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+#define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
+/* A jump to an instruction index, made relative once its place is known. */
+#define JEQ_TO(k, to) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (to), 0)
+
+/* The layout, each part ending in a return:
+ *     load arch; one jump per ABI to its block; kill (unknown ABI)
+ *     per ABI: load nr; one jump per ioctl number to "check"; allow
+ *     check: load the request's low 32 bits (the kernel ignores the
+ *            rest); deny TIOCSTI and TIOCLINUX; allow */
+size_t ttyguard_build(const struct family *f, struct sock_filter prog[TTYGUARD_MAX_INSNS])
+{
+	size_t n = 0, block = 1 + f->n_abis + 1, check = block;
+	uint32_t request = offsetof(struct seccomp_data, args[1]) + (f->big_endian ? 4 : 0);
+
+	for (size_t i = 0; i < f->n_abis; i++)
+		check += 1 + f->abis[i].n_nr + 1;
+
+	prog[n++] = (struct sock_filter)LOAD(offsetof(struct seccomp_data, arch));
+	for (size_t i = 0; i < f->n_abis; i++) {
+		prog[n] = (struct sock_filter)JEQ_TO(f->abis[i].arch, block - n - 1);
+		n++;
+		block += 1 + f->abis[i].n_nr + 1;
+	}
+	/* An ABI the table does not know must not be a way around it. */
+	prog[n++] = (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS);
+	for (size_t i = 0; i < f->n_abis; i++) {
+		prog[n++] = (struct sock_filter)LOAD(offsetof(struct seccomp_data, nr));
+		for (size_t j = 0; j < f->abis[i].n_nr; j++, n++)
+			prog[n] = (struct sock_filter)JEQ_TO(f->abis[i].ioctl_nr[j], check - n - 1);
+		prog[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	}
+	prog[n++] = (struct sock_filter)LOAD(request);
+	prog[n] = (struct sock_filter)JEQ_TO(f->tiocsti, 2);
+	n++;
+	prog[n] = (struct sock_filter)JEQ_TO(f->tioclinux, 1);
+	n++;
+	prog[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	prog[n++] = (struct sock_filter)RET(SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+	return n;
+}
+
+int ttyguard_install(bool set_no_new_privs)
+{
+	struct sock_filter prog[TTYGUARD_MAX_INSNS];
+	struct sock_fprog fprog = {
+		.len = (unsigned short)ttyguard_build(ttyguard_native, prog),
+		.filter = prog,
+	};
+
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) == 0)
+		return 0;
+	if (errno != EACCES || !set_no_new_privs)
+		return errno;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return errno;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) ? errno : 0;
+}
