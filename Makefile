@@ -10,6 +10,8 @@ ifeq ($(origin CC),default)
 CC := $(if $(shell command -v musl-gcc 2>/dev/null),musl-gcc,cc)
 endif
 HOSTCC ?= cc
+# Debian's python3, where apt-get puts pytest.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 
 OPT ?= -Os
 CFLAGS ?= $(OPT)
@@ -66,7 +68,7 @@ test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do $$t; done
 
 test-e2e: gosu $(B)/probe
-	python3 -m pytest -q -p no:cacheprovider tests/e2e
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
 
 install: gosu
 	install -D -m 0755 gosu $(DESTDIR)$(BINDIR)/gosu
