@@ -75,3 +75,6 @@ install: gosu
 
 clean:
 	rm -rf $(B) gosu
+
+# Further targets (benchmarks, distribution, analysis) live in mk/.
+-include $(wildcard mk/*.mk)
