@@ -58,8 +58,10 @@ $(B)/test/unit: $(wildcard tests/unit/*.c) $(PURE:%=src/%.c) $(wildcard src/*.h 
 	$(HOSTCC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -Itests/unit $(TEST_CFLAGS) -o $@ \
 		$(wildcard tests/unit/*.c) $(PURE:%=src/%.c)
 
-# The end-to-end tests run this program as the command under test.
-$(B)/probe: tests/probe.c | $(B)/obj $(KHDR)
+# The end-to-end tests run the probe as the command under test, and
+# execwith to start gosu with an exact argv and environment.
+TEST_PROGS := $(B)/probe $(B)/execwith
+$(TEST_PROGS): $(B)/%: tests/%.c | $(B)/obj $(KHDR)
 	$(CC) $(BASE_CFLAGS) $(KHDR_FLAGS) $(CFLAGS) -static -o $@ $<
 
 test: test-unit test-e2e
@@ -67,7 +69,7 @@ test: test-unit test-e2e
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do $$t; done
 
-test-e2e: gosu $(B)/probe
+test-e2e: gosu $(TEST_PROGS)
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
 
 install: gosu

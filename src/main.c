@@ -96,7 +96,8 @@ static _Noreturn void fail_switch(const char *spec, const char *reason, int err)
 
 int main(int argc, char **argv)
 {
-	const char *self = argc > 0 && argv[0] ? argv[0] : "gosu";
+	/* Linux turns an empty argv into one empty string: both are missing. */
+	const char *self = argc > 0 && argv[0] && *argv[0] ? argv[0] : "gosu";
 	const char *setid = setid_install();
 	struct options opt;
 	struct target t;
@@ -123,7 +124,8 @@ int main(int argc, char **argv)
 	}
 	if (opt.action == ACTION_BAD_OPTION || argc - arg < 2) {
 		add_usage(&why, self);
-		fail(1, &why);
+		say(STDERR_FILENO, &why);
+		return 1;
 	}
 	const char *spec = argv[arg];
 	char **cmd = argv + arg + 1;

@@ -53,7 +53,8 @@ def bindir():
     d = Path(tempfile.mkdtemp(prefix="gosu-e2e-"))
     d.chmod(0o755)
     gosu = Path(os.environ.get("GOSU_BINARY", ROOT / "gosu"))
-    for src, name in ((gosu, "gosu"), (ROOT / "build" / "probe", "probe")):
+    for src, name in ((gosu, "gosu"), (ROOT / "build" / "probe", "probe"),
+                      (ROOT / "build" / "execwith", "execwith")):
         shutil.copy(src, d / name)
         (d / name).chmod(0o755)
     yield d
@@ -180,4 +181,6 @@ def gosu(bindir):
         return run_ns([binary or bindir / "gosu", *cmd], **kw)
     call.bindir = bindir
     call.probe = bindir / "probe"
+    call.path = bindir / "gosu"
+    call.execwith = bindir / "execwith"
     return call

@@ -1,0 +1,203 @@
+/* runner: times fork+execve+wait of each command, in alternating blocks.
+ *
+ *   runner BLOCKS RUNS WARMUP CMD [ARG...] [::: CMD [ARG...]]...
+ *
+ * A command whose first word is "+tty" runs with a pseudo-terminal as its
+ * controlling terminal (the runner itself has none: it makes its own
+ * session), so a tool's terminal handling can be measured on its own.
+ *
+ * Output, one line per run on stdout: "block command run ns maxrss_kb".
+ * The first line, "# fork-only maxrss_kb N", is what a child that exits
+ * without exec'ing reports: the part of every maxrss that is the runner's
+ * own pages, copied into the child by fork (see BENCHMARKS.md).
+ *
+ * No shell and no allocation in the measured path; the runner keeps its
+ * own memory small because fork copies its page tables into every child.
+ * Any run that does not exit 0 stops the benchmark: a tool that fails
+ * fast must not look fast. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CMDS 16
+
+extern char **environ;
+
+struct cmd {
+	char **argv;
+	int tty; /* the slave of a pty to make the controlling terminal, or -1 */
+};
+
+static struct cmd cmds[MAX_CMDS];
+static int ncmds;
+static char outbuf[4096];
+
+static void die(const char *what)
+{
+	fprintf(stderr, "runner: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static long number(const char *s, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 0 || v > 1000000) {
+		fprintf(stderr, "runner: bad %s: %s\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+static int open_pty_slave(void)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	char *name;
+	int s;
+
+	if (m < 0)
+		die("posix_openpt");
+	if (grantpt(m) || unlockpt(m))
+		die("grantpt/unlockpt");
+	if (!(name = ptsname(m)))
+		die("ptsname");
+	s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0)
+		die(name);
+	/* The master stays open (and leaks on purpose) so the slave keeps a
+	 * peer for the whole run. */
+	return s;
+}
+
+static void parse_cmds(int argc, char **argv)
+{
+	for (int i = 0; i < argc;) {
+		struct cmd *c = &cmds[ncmds];
+		int j = i;
+
+		if (ncmds == MAX_CMDS) {
+			fprintf(stderr, "runner: more than %d commands\n", MAX_CMDS);
+			exit(2);
+		}
+		c->tty = -1;
+		if (!strcmp(argv[j], "+tty")) {
+			c->tty = open_pty_slave();
+			j++;
+		}
+		c->argv = argv + j;
+		while (j < argc && strcmp(argv[j], ":::"))
+			j++;
+		if (j == (int)(c->argv - argv)) {
+			fprintf(stderr, "runner: empty command\n");
+			exit(2);
+		}
+		if (j < argc)
+			argv[j++] = NULL; /* ends this command's argv */
+		ncmds++;
+		i = j;
+	}
+}
+
+/* Only async-signal-safe calls between fork and execve. */
+static _Noreturn void child(const struct cmd *c)
+{
+	if (c->tty >= 0 && (setsid() < 0 || ioctl(c->tty, TIOCSCTTY, 0) < 0))
+		_exit(254);
+	execve(c->argv[0], c->argv, environ);
+	_exit(255);
+}
+
+/* One run: the wall time in ns, and the child's peak RSS in KiB. */
+static long long run(const struct cmd *c, long *maxrss)
+{
+	struct timespec t0, t1;
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t0))
+		die("clock_gettime");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		if (!c)
+			_exit(0);
+		child(c);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0)
+		if (errno != EINTR)
+			die("wait4");
+	if (clock_gettime(CLOCK_MONOTONIC, &t1))
+		die("clock_gettime");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "runner: %s: %s %d\n", c ? c->argv[0] : "fork",
+		        WIFEXITED(status) ? "exit status" : "killed by signal",
+		        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		exit(1);
+	}
+	*maxrss = ru.ru_maxrss;
+	return (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+}
+
+int main(int argc, char **argv)
+{
+	long blocks, runs, warmup, rss;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: runner BLOCKS RUNS WARMUP CMD [ARG...] [::: CMD [ARG...]]...\n");
+		return 2;
+	}
+	blocks = number(argv[1], "BLOCKS");
+	runs = number(argv[2], "RUNS");
+	warmup = number(argv[3], "WARMUP");
+	if (setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf))
+		die("setvbuf");
+	/* No controlling terminal unless a command asks for one: a tool's
+	 * terminal guard must not switch on by chance of how make was run.
+	 * setsid fails for a process group leader, as a job-control shell
+	 * makes it: then say so if a terminal is still there. */
+	if (setsid() < 0) {
+		int tty = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+		if (tty >= 0) {
+			fprintf(stderr, "runner: warning: on a terminal; run it as `setsid runner ...`\n");
+			if (close(tty))
+				die("close");
+		}
+	}
+	parse_cmds(argc - 4, argv + 4);
+
+	run(NULL, &rss);
+	printf("# fork-only maxrss_kb %ld\n", rss);
+	for (int c = 0; c < ncmds; c++)
+		for (long r = 0; r < warmup; r++)
+			run(&cmds[c], &rss);
+	/* Each block starts one command further on, so no command always
+	 * follows the same neighbour. */
+	for (long b = 0; b < blocks; b++)
+		for (int k = 0; k < ncmds; k++) {
+			int c = (int)((b + k) % ncmds);
+
+			for (long r = 0; r < runs; r++) {
+				long long ns = run(&cmds[c], &rss);
+
+				if (printf("%ld %d %ld %lld %ld\n", b, c, r, ns, rss) < 0)
+					die("stdout");
+			}
+		}
+	if (fflush(stdout))
+		die("stdout");
+	return 0;
+}
