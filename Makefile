@@ -59,8 +59,9 @@ $(B)/test/unit: $(wildcard tests/unit/*.c) $(PURE:%=src/%.c) $(wildcard src/*.h 
 		$(wildcard tests/unit/*.c) $(PURE:%=src/%.c)
 
 # The end-to-end tests run the probe as the command under test, and
-# execwith to start gosu with an exact argv and environment.
-TEST_PROGS := $(B)/probe $(B)/execwith
+# execwith to start gosu with an exact argv and environment, ttyprobe to
+# try typing into the terminal.
+TEST_PROGS := $(B)/probe $(B)/execwith $(B)/ttyprobe
 $(TEST_PROGS): $(B)/%: tests/%.c | $(B)/obj $(KHDR)
 	$(CC) $(BASE_CFLAGS) $(KHDR_FLAGS) $(CFLAGS) -static -o $@ $<
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -54,6 +55,22 @@ static int open_tty(void)
 	return open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 }
 
+/* Detaching a session leader (PID 1 of a container started with a
+ * terminal, say) sends SIGHUP to its foreground process group, which holds
+ * this process: ignored for that moment, it is not even queued. */
+static int detach(int tty)
+{
+	struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+	int err;
+
+	if (sigaction(SIGHUP, &ignore, &old))
+		return errno;
+	err = ioctl(tty, TIOCNOTTY) ? errno : 0;
+	if (sigaction(SIGHUP, &old, NULL) && !err)
+		err = errno;
+	return err;
+}
+
 static int fail(struct buf *why, const char *what, int err)
 {
 	buf_adds(why, what);
@@ -86,11 +103,8 @@ int apply_options(const struct options *o, const struct target *t,
 			(void)close(tty);
 		return fail(why, "cannot set no_new_privs: ", err);
 	}
-	if (tty >= 0) {
-		err = o->detach_tty && ioctl(tty, TIOCNOTTY) ? errno : 0;
+	err = o->detach_tty && tty >= 0 ? detach(tty) : 0;
+	if (tty >= 0)
 		(void)close(tty);
-		if (err)
-			return fail(why, "cannot detach from the terminal: ", err);
-	}
-	return 0;
+	return err ? fail(why, "cannot detach from the terminal: ", err) : 0;
 }

@@ -3,12 +3,15 @@ mount namespace with a tmpfs over /etc that holds the case's own files. The
 host's /etc is never read or written."""
 
 import ctypes
+import fcntl
 import os
 import shutil
 import signal
 import stat
 import subprocess
 import tempfile
+import termios
+import tty as ttymod
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +57,7 @@ def bindir():
     d.chmod(0o755)
     gosu = Path(os.environ.get("GOSU_BINARY", ROOT / "gosu"))
     for src, name in ((gosu, "gosu"), (ROOT / "build" / "probe", "probe"),
-                      (ROOT / "build" / "execwith", "execwith")):
+                      (ROOT / "build" / "execwith", "execwith"), (ROOT / "build" / "ttyprobe", "ttyprobe")):
         shutil.copy(src, d / name)
         (d / name).chmod(0o755)
     yield d
@@ -91,6 +94,7 @@ class Result:
     out: bytes
     err: bytes
     pid: int = 0
+    injected: bytes = b""  # what reached the terminal's input, with tty=True
     _probe: dict = field(default=None, repr=False)
 
     @property
@@ -133,8 +137,10 @@ class Result:
         return homes[0]
 
 
-def _prepare_namespace(files, setup, pdeathsig, ignore, block):
+def _prepare_namespace(files, setup, pdeathsig, ignore, block, ctty=False):
     def run():
+        if ctty:  # the new session's controlling terminal: stdin, a pty
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
         _check(_libc.unshare(CLONE_NEWNS), "unshare")
         mount(None, "/", None, MS_REC | MS_PRIVATE)
         mount("gosu-test", "/etc", "tmpfs", 0, "mode=755")
@@ -153,9 +159,11 @@ def _prepare_namespace(files, setup, pdeathsig, ignore, block):
 
 
 def run_ns(argv, passwd=None, group=None, files=None, caller=ROOT_CALLER, env=None,
-           setup=None, pdeathsig=0, ignore=(), block=(), timeout=20, **kw):
+           setup=None, pdeathsig=0, ignore=(), block=(), timeout=20, tty=False, **kw):
     """Runs argv in a fresh mount namespace whose /etc holds only the given
-    files (passwd and group: text or bytes; None leaves the file out)."""
+    files (passwd and group: text or bytes; None leaves the file out). With
+    tty, in a new session whose controlling terminal is a fresh pty on stdin;
+    what the command typed into it is read back afterwards."""
     if not IS_ROOT:
         pytest.skip("needs root")
     all_files = dict(files or {})
@@ -164,13 +172,28 @@ def run_ns(argv, passwd=None, group=None, files=None, caller=ROOT_CALLER, env=No
             all_files[name] = content.encode() if isinstance(content, str) else content
     if env is None:
         env = {"PATH": "/usr/bin:/bin"}
-    p = subprocess.Popen(
-        caller.wrap([str(a) for a in argv]), env=env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        preexec_fn=_prepare_namespace(all_files, setup, pdeathsig, ignore, block),
-        close_fds=True, **kw)
-    out, err = p.communicate(timeout=timeout)
-    return Result(p.returncode, out, err, p.pid)
+    stdin, pty = subprocess.DEVNULL, None
+    if tty:
+        master, stdin = pty = os.openpty()
+        ttymod.setraw(stdin)  # typed bytes are readable at once, no line editing
+    try:
+        p = subprocess.Popen(
+            caller.wrap([str(a) for a in argv]), env=env, stdin=stdin,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=tty,
+            preexec_fn=_prepare_namespace(all_files, setup, pdeathsig, ignore, block, tty),
+            close_fds=True, **kw)
+        out, err = p.communicate(timeout=timeout)
+        result = Result(p.returncode, out, err, p.pid)
+        if pty:
+            os.set_blocking(stdin, False)
+            try:
+                result.injected = os.read(stdin, 4096)
+            except BlockingIOError:
+                pass
+        return result
+    finally:
+        if pty:
+            os.close(pty[0]), os.close(pty[1])
 
 
 @pytest.fixture
@@ -183,4 +206,5 @@ def gosu(bindir):
     call.probe = bindir / "probe"
     call.path = bindir / "gosu"
     call.execwith = bindir / "execwith"
+    call.ttyprobe = bindir / "ttyprobe"
     return call
