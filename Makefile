@@ -34,7 +34,7 @@ OBJS := $(SRCS:src/%.c=$(B)/obj/%.o)
 # The pure part: no system call; unit tests and the fuzzer link it alone.
 PURE := buf errtext lines resolve path env ttyguard
 
-.PHONY: all test test-unit test-e2e install clean
+.PHONY: all test test-unit test-e2e check deps install clean
 all: gosu
 
 gosu: $(OBJS)
@@ -73,6 +73,16 @@ test-unit: $(UNIT_TESTS)
 test-e2e: gosu $(TEST_PROGS)
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
 
+# The Debian packages the build and the tests use (Debian's gosu is the
+# reference the tests compare with); mk/ fragments add theirs.
+DEPS := gcc make musl-tools linux-libc-dev python3 python3-pytest util-linux gosu
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(sort $(DEPS)) >/dev/null
+
+# Everything CI runs; mk/ fragments add their targets to CHECKS.
+CHECKS := test
+
 install: gosu
 	install -D -m 0755 gosu $(DESTDIR)$(BINDIR)/gosu
 
@@ -81,3 +91,5 @@ clean:
 
 # Further targets (benchmarks, distribution, analysis) live in mk/.
 -include $(wildcard mk/*.mk)
+
+check: $(CHECKS)
