@@ -19,7 +19,11 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 BASE_CFLAGS := -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-ident -D_GNU_SOURCE
 LDFLAGS ?= -s
-BASE_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none
+# No page of padding between code and data (the data segment may start in
+# the file right after the code), and no RELRO: a static musl binary never
+# applies it, its data segment stays writable anyway.
+BASE_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none \
+	-Wl,-z,noseparate-code -Wl,-z,norelro -Wl,-z,common-page-size=16
 
 B := build
 
