@@ -41,10 +41,10 @@ PURE := buf errtext lines resolve path env ttyguard
 .PHONY: all test test-unit test-e2e check deps install clean
 all: gosu
 
-gosu: $(OBJS)
+gosu: $(OBJS) Makefile
 	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $(OBJS)
 
-$(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj $(KHDR)
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile | $(B)/obj $(KHDR)
 	$(CC) $(BASE_CFLAGS) $(KHDR_FLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/obj $(B)/test:

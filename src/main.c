@@ -94,6 +94,46 @@ static _Noreturn void fail_switch(const char *spec, const char *reason, int err)
 	fail(1, &msg);
 }
 
+/* Help, version or a usage error end here; otherwise the index of
+ * USER-SPEC, with COMMAND after it. */
+static int command_line(int argc, char **argv, const char *self, struct options *opt)
+{
+	struct buf out = {0};
+	int arg = parse_options(argc, argv, opt);
+
+	switch (opt->action) {
+	case ACTION_HELP:
+		add_usage(&out, self);
+		say(STDOUT_FILENO, &out);
+		exit(0);
+	case ACTION_VERSION:
+		buf_adds(&out, VERSION_LINE "\n");
+		say(STDOUT_FILENO, &out);
+		exit(0);
+	case ACTION_BAD_OPTION:
+		buf_adds(&out, "error: unknown option ");
+		buf_quote(&out, argv[arg], strlen(argv[arg]));
+		buf_addc(&out, '\n');
+		break;
+	case ACTION_RUN:
+		if (argc - arg >= 2)
+			return arg;
+	}
+	add_usage(&out, self);
+	say(STDERR_FILENO, &out);
+	exit(1);
+}
+
+static _Noreturn void fail_command(int status, struct buf *why)
+{
+	struct buf msg = {0};
+
+	buf_adds(&msg, "error: ");
+	buf_add(&msg, why->s, why->len);
+	msg.failed |= why->failed;
+	fail(status, &msg);
+}
+
 int main(int argc, char **argv)
 {
 	/* Linux turns an empty argv into one empty string: both are missing. */
@@ -103,51 +143,26 @@ int main(int argc, char **argv)
 	struct target t;
 	struct buf why = {0};
 	char *reason, *path, **env;
-	int arg, err, status;
+	int err, status;
 
 	if (setid)
 		refuse_setid(self, setid);
-
-	arg = parse_options(argc, argv, &opt);
-	if (opt.action == ACTION_HELP || opt.action == ACTION_VERSION) {
-		if (opt.action == ACTION_HELP)
-			add_usage(&why, self);
-		else
-			buf_adds(&why, VERSION_LINE "\n");
-		say(STDOUT_FILENO, &why);
-		return 0;
-	}
-	if (opt.action == ACTION_BAD_OPTION) {
-		buf_adds(&why, "error: unknown option ");
-		buf_quote(&why, argv[arg], strlen(argv[arg]));
-		buf_addc(&why, '\n');
-	}
-	if (opt.action == ACTION_BAD_OPTION || argc - arg < 2) {
-		add_usage(&why, self);
-		say(STDERR_FILENO, &why);
-		return 1;
-	}
+	int arg = command_line(argc, argv, self, &opt);
 	const char *spec = argv[arg];
 	char **cmd = argv + arg + 1;
 
 	if (resolve(spec, &passwd_file, &group_file, getuid(), getgid(), &t, &reason))
 		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
-
 	if ((err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
 	if (!(env = env_with_home(environ, t.home)))
 		fail_switch(spec, "cannot allocate memory", ENOMEM);
 
-	if ((status = find_command(cmd[0], getenv("PATH"), &path, &why))) {
-		struct buf msg = {0};
-
-		buf_adds(&msg, "error: ");
-		buf_add(&msg, why.s, why.len);
-		fail(status, &msg);
-	}
+	if ((status = find_command(cmd[0], getenv("PATH"), &path, &why)))
+		fail_command(status, &why);
 	execve(path, cmd, env);
 	err = errno;
-	buf_adds(&why, "error: exec failed: ");
+	buf_adds(&why, "exec failed: ");
 	buf_adderr(&why, err);
-	fail(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, &why);
+	fail_command(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, &why);
 }
