@@ -185,6 +185,7 @@ struct resolution {
 
 	bool matched; /* a passwd entry was found */
 	char *name;   /* its name, which group memberships are listed by */
+	size_t name_len; /* all of it: a name may hold a NUL byte */
 	uid_t uid;
 	gid_t gid;
 	char *home;
@@ -272,6 +273,7 @@ static int take_user(struct resolution *r, const struct dbfile *db,
 		return fail_malformed(r, db->path, lineno, e[PW_NAME],
 		                      "home contains a NUL byte", (struct field){0});
 	r->matched = true;
+	r->name_len = e[PW_NAME].n;
 	if (!(r->name = dup_field(e[PW_NAME])) || !(r->home = dup_field(e[PW_HOME])))
 		return fail_nomem(r);
 	return 0;
@@ -330,7 +332,7 @@ static int fail_group_file(struct resolution *r, const char *op,
                            const char *path, int err)
 {
 	buf_adds(&r->why, "unable to find groups for spec ");
-	buf_adds(&r->why, r->name ? r->name : "");
+	buf_add(&r->why, r->name ? r->name : "", r->name_len);
 	buf_adds(&r->why, ": ");
 	return fail_file(r, op, path, err);
 }
@@ -345,7 +347,7 @@ static int group_entry(struct resolution *r, const struct dbfile *db,
 	bool wanted;
 
 	if (r->group.n == 0)
-		wanted = member_of(e[GR_MEMBERS], (struct field){r->name, strlen(r->name)});
+		wanted = member_of(e[GR_MEMBERS], (struct field){r->name, r->name_len});
 	else if (numeric)
 		wanted = parse_file_id(e[GR_GID], &gid) && gid == id;
 	else
@@ -363,7 +365,7 @@ static int group_entry(struct resolution *r, const struct dbfile *db,
 		return 1;
 	case -E2BIG:
 		buf_adds(&r->why, "user ");
-		buf_adds(&r->why, r->name);
+		buf_add(&r->why, r->name, r->name_len);
 		buf_adds(&r->why, " is a member of more than 65536 groups");
 		return -1;
 	default:
@@ -381,7 +383,7 @@ static int resolve_groups(struct resolution *r, const struct dbfile *db)
 	const char *op = "open";
 	int err, more = 0;
 
-	if (r->group.n == 0 && (!r->matched || r->name[0] == '\0'))
+	if (r->group.n == 0 && (!r->matched || r->name_len == 0))
 		return 0;
 	if ((err = db->open(db, &l, &op)) && err != ENOENT)
 		return fail_group_file(r, op, db->path, err);
@@ -416,7 +418,7 @@ int resolve(const char *spec, const struct dbfile *passwd,
             const struct dbfile *group, uid_t ruid, gid_t rgid,
             struct target *t, char **reason)
 {
-	struct field parts[2];
+	struct field parts[2] = {{0}}; /* split() fills both; gcc's analyzer cannot tell */
 	struct resolution r = {.ruid = ruid, .rgid = rgid, .uid = ruid, .gid = rgid};
 	int err;
 
