@@ -34,7 +34,10 @@ KHDR_FLAGS := -isystem $(KHDR)
 endif
 
 SRCS := $(wildcard src/*.c)
-OBJS := $(SRCS:src/%.c=$(B)/obj/%.o)
+# src/malloc.c replaces musl's malloc in the static binary; glibc builds,
+# the sanitizers and valgrind keep their libc's.
+SRCS_LIBC_MALLOC := $(filter-out src/malloc.c,$(SRCS))
+OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(if $(filter musl-gcc,$(notdir $(CC))),$(SRCS),$(SRCS_LIBC_MALLOC)))
 # The pure part: no system call; unit tests and the fuzzer link it alone.
 PURE := buf errtext lines resolve path env ttyguard
 
@@ -70,6 +73,13 @@ $(TEST_PROGS): $(B)/%: tests/%.c | $(B)/obj $(KHDR)
 	$(CC) $(BASE_CFLAGS) $(KHDR_FLAGS) $(CFLAGS) -static -o $@ $<
 
 test: test-unit test-e2e
+
+# The binary's own allocator, renamed so that it runs beside libc's.
+UNIT_TESTS += $(B)/test/malloc
+$(B)/test/malloc: tests/malloc/test_malloc.c src/malloc.c tests/unit/check.c | $(B)/test
+	$(HOSTCC) -std=gnu11 $(WARN) -Wno-missing-prototypes -D_GNU_SOURCE -Itests/unit $(TEST_CFLAGS) \
+		-Dmalloc=arena_malloc -Dfree=arena_free -Drealloc=arena_realloc -Dcalloc=arena_calloc \
+		-o $@ $^
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do $$t; done
