@@ -1,0 +1,98 @@
+"""pytest plugin for `make cross-test` (loaded with -p emulation): when the
+binary under test runs under an emulator (qemu-user through binfmt_misc),
+the end-to-end cases that qemu-user cannot carry out, or whose observation
+qemu-user itself changes, are skipped with the reason, and
+tests/cross/test_emulated.py checks the documented fallback instead. Run
+natively (amd64, i386 on x86_64), nothing is skipped.
+
+A case of tests/e2e can also carry the marker itself:
+    @pytest.mark.not_emulated("seccomp")      # or "environ", "signals", "setid"
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from crossenv import binary_under_test, emulator, read_elf
+
+WHY = {
+    "seccomp": "qemu-user cannot install seccomp filters (prctl(PR_SET_SECCOMP) fails with EINVAL "
+               "in the emulator, to keep its own system calls working); the documented fallback "
+               "(no guard and no message by default, --tty-guard fails) is checked by "
+               "tests/cross/test_emulated.py",
+    "environ": "qemu-user rebuilds the environment it hands to the program (order reversed, "
+               "duplicate names merged, entries without '=' dropped); test_emulated.py checks "
+               "HOME and the other entries as a set",
+    "signals": "qemu-user emulates signal dispositions and the signal mask itself: ignored and "
+               "blocked signals of the emulated program are not the host process's and do not "
+               "reach the command through execve; checked natively (amd64, i386)",
+    "setid": "binfmt_misc without the 'C' flag does not apply an emulated binary's setuid/setgid "
+             "bit, and stat(\"/proc/self/exe\") shows the emulator's file, not the program's; "
+             "test_emulated.py checks that such a copy gains nothing",
+}
+
+# The cases of tests/e2e that hit those limits: file::function -> reason.
+LIMITS = {
+    "test_ttyguard.py::test_guard_stops_every_way_of_typing": "seccomp",
+    "test_ttyguard.py::test_guard_covers_the_commands_children": "seccomp",
+    "test_ttyguard.py::test_guard_is_a_seccomp_filter_and_nothing_else": "seccomp",
+    "test_ttyguard.py::test_tty_guard_option_sets_no_new_privs_when_it_must": "seccomp",
+    "test_ttyguard.py::test_tty_guard_option_with_cap_sys_admin_needs_no_no_new_privs": "seccomp",
+    "test_process.py::test_home_replaced_in_place_of_all_home_entries": "environ",
+    "test_process.py::test_every_other_entry_passes_unchanged": "environ",
+    "test_process.py::test_ignored_and_blocked_signals_pass_on": "signals",
+    "test_reference.py::test_signals_and_parent_death_signal": "signals",
+    "test_setid.py::test_setid_copy_refuses": "setid",
+}
+
+
+def setid_bit_seen(binary):
+    """Whether the emulated binary sees its own setuid bit: gosu refuses
+    to run from a setuid copy whose mode it can read. (Reading it through
+    open("/proc/self/exe") and fstat works under qemu-user; stat() of the
+    path does not.)"""
+    d = tempfile.mkdtemp(prefix="gosu-setid-")
+    try:
+        copy = os.path.join(d, "gosu")
+        shutil.copy(binary, copy)
+        os.chmod(copy, 0o4755)
+        p = subprocess.run([copy, "--version"], capture_output=True, timeout=30,
+                           stdin=subprocess.DEVNULL)
+        return p.returncode == 1 and b"'setuid' bit" in p.stderr
+    finally:
+        shutil.rmtree(d)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "not_emulated(kind): a case qemu-user cannot run; kind is one of " + ", ".join(WHY))
+    binary = binary_under_test()
+    config._gosu_emulator = emulator()
+    config._gosu_arch = read_elf(binary).arch
+    config._gosu_limits = set(WHY)
+    if config._gosu_emulator and (config._gosu_emulator.credentials or setid_bit_seen(binary)):
+        config._gosu_limits.discard("setid")  # the setid cases can run as they are
+
+
+def pytest_report_header(config):
+    emu = config._gosu_emulator
+    how = f"emulated by binfmt_misc {emu.name} ({emu.interpreter}, flags {emu.flags})" if emu else "native"
+    return f"gosu under test: {binary_under_test()} (linux/{config._gosu_arch}, {how})"
+
+
+def pytest_collection_modifyitems(config, items):
+    emu = config._gosu_emulator
+    if not emu:
+        return
+    for item in items:
+        kinds = [m.args[0] for m in item.iter_markers("not_emulated") if m.args]
+        key = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+        if key in LIMITS:
+            kinds.append(LIMITS[key])
+        for kind in kinds:
+            if kind in config._gosu_limits:
+                item.add_marker(pytest.mark.skip(reason=f"under {emu.name}: {WHY[kind]}"))
+                break
