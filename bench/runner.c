@@ -6,7 +6,9 @@
  * controlling terminal (the runner itself has none: it makes its own
  * session), so a tool's terminal handling can be measured on its own.
  *
- * Output, one line per run on stdout: "block command run ns maxrss_kb".
+ * Output, one line per run on stdout:
+ * "block command run wall_ns maxrss_kb cpu_us", cpu_us being the child's
+ * user plus system time, which other load on the machine disturbs less.
  * The first line, "# fork-only maxrss_kb N", is what a child that exits
  * without exec'ing reports: the part of every maxrss that is the runner's
  * own pages, copied into the child by fork (see BENCHMARKS.md).
@@ -15,7 +17,6 @@
  * own memory small because fork copies its page tables into every child.
  * Any run that does not exit 0 stops the benchmark: a tool that fails
  * fast must not look fast. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CMDS 16
+#define MAX_CMDS 32
 
 extern char **environ;
 
@@ -109,17 +110,31 @@ static void parse_cmds(int argc, char **argv)
 	}
 }
 
-/* Only async-signal-safe calls between fork and execve. */
+#define EXIT_NO_TTY 254
+#define EXIT_NO_EXEC 255
+
+/* Only async-signal-safe calls between fork and execve. The terminal
+ * stays the session's controlling terminal after its fd closes on exec. */
 static _Noreturn void child(const struct cmd *c)
 {
 	if (c->tty >= 0 && (setsid() < 0 || ioctl(c->tty, TIOCSCTTY, 0) < 0))
-		_exit(254);
+		_exit(EXIT_NO_TTY);
 	execve(c->argv[0], c->argv, environ);
-	_exit(255);
+	_exit(EXIT_NO_EXEC);
 }
 
-/* One run: the wall time in ns, and the child's peak RSS in KiB. */
-static long long run(const struct cmd *c, long *maxrss)
+struct result {
+	long long wall_ns, cpu_us;
+	long maxrss_kb;
+};
+
+static long long us(struct timeval t)
+{
+	return t.tv_sec * 1000000LL + t.tv_usec;
+}
+
+/* One run of c, or of a child that exits at once when c is NULL. */
+static struct result run(const struct cmd *c)
 {
 	struct timespec t0, t1;
 	struct rusage ru;
@@ -142,18 +157,24 @@ static long long run(const struct cmd *c, long *maxrss)
 	if (clock_gettime(CLOCK_MONOTONIC, &t1))
 		die("clock_gettime");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "runner: %s: %s %d\n", c ? c->argv[0] : "fork",
+		fprintf(stderr, "runner: %s: %s %d%s\n", c ? c->argv[0] : "fork",
 		        WIFEXITED(status) ? "exit status" : "killed by signal",
-		        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+		        !WIFEXITED(status) ? "" :
+		        WEXITSTATUS(status) == EXIT_NO_TTY ? " (no controlling terminal)" :
+		        WEXITSTATUS(status) == EXIT_NO_EXEC ? " (execve failed?)" : "");
 		exit(1);
 	}
-	*maxrss = ru.ru_maxrss;
-	return (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+	return (struct result){
+		.wall_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec),
+		.cpu_us = us(ru.ru_utime) + us(ru.ru_stime),
+		.maxrss_kb = ru.ru_maxrss,
+	};
 }
 
 int main(int argc, char **argv)
 {
-	long blocks, runs, warmup, rss;
+	long blocks, runs, warmup;
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: runner BLOCKS RUNS WARMUP CMD [ARG...] [::: CMD [ARG...]]...\n");
@@ -179,11 +200,10 @@ int main(int argc, char **argv)
 	}
 	parse_cmds(argc - 4, argv + 4);
 
-	run(NULL, &rss);
-	printf("# fork-only maxrss_kb %ld\n", rss);
+	printf("# fork-only maxrss_kb %ld\n", run(NULL).maxrss_kb);
 	for (int c = 0; c < ncmds; c++)
 		for (long r = 0; r < warmup; r++)
-			run(&cmds[c], &rss);
+			run(&cmds[c]);
 	/* Each block starts one command further on, so no command always
 	 * follows the same neighbour. */
 	for (long b = 0; b < blocks; b++)
@@ -191,9 +211,10 @@ int main(int argc, char **argv)
 			int c = (int)((b + k) % ncmds);
 
 			for (long r = 0; r < runs; r++) {
-				long long ns = run(&cmds[c], &rss);
+				struct result x = run(&cmds[c]);
 
-				if (printf("%ld %d %ld %lld %ld\n", b, c, r, ns, rss) < 0)
+				if (printf("%ld %d %ld %lld %ld %lld\n", b, c, r, x.wall_ns,
+				           x.maxrss_kb, x.cpu_us) < 0)
 					die("stdout");
 			}
 		}
