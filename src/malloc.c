@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define ARENA_BYTES (64u << 10)
+#define ARENA_BYTES (256u << 10) /* bss: pages cost only when touched */
 #define ALIGN 16u
 
 /* Before every block: how many bytes it may hold. 16 bytes, so blocks stay

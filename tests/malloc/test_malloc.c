@@ -86,11 +86,11 @@ TEST(calloc_zeroes_reused_memory)
 
 TEST(many_small_blocks_then_mmap)
 {
-	/* Fill the 64 KiB arena with small blocks, then go on past it. */
-	unsigned char *p[6000];
+	/* Fill the arena with small blocks, then go on past it. */
+	static unsigned char *p[12000];
 	size_t n = sizeof p / sizeof *p;
 	for (size_t i = 0; i < n; i++) {
-		p[i] = arena_malloc(24);
+		p[i] = arena_malloc(24 + 8);
 		if (!p[i])
 			break;
 		fill(p[i], 24, (unsigned char)i);
