@@ -8,7 +8,7 @@ static bool reserve(struct buf *b, size_t extra)
 {
 	if (b->failed)
 		return false;
-	if (extra < b->cap - b->len)
+	if (b->s && extra < b->cap - b->len)
 		return true;
 	if (extra > SIZE_MAX / 2 - b->len) {
 		b->failed = true;

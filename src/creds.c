@@ -43,6 +43,7 @@ static long current_groups(gid_t **set)
 		int err = errno;
 
 		free(*set);
+		*set = NULL;
 		return -err;
 	}
 	return (long)sort_unique(*set, (size_t)n);
@@ -62,12 +63,15 @@ static int already(const struct target *t, const gid_t *want, size_t nwant,
 	gid_t g[3], *have = NULL;
 	long n;
 
+	*same = false; /* fail closed, whatever errno says */
 	if (getresuid(&u[0], &u[1], &u[2]) || getresgid(&g[0], &g[1], &g[2]))
 		return errno;
 	if ((n = current_groups(&have)) < 0)
 		return (int)-n;
 	*same = ids_are(u, t->uid) && ids_are(g, t->gid) && (size_t)n == nwant &&
-	        (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0);
+	        /* have is NULL only if current_groups failed, and then n < 0
+	         * (clang 14 does not know that errno is positive then) */
+	        (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 	free(have);
 	return 0;
 }

@@ -67,10 +67,11 @@ void *malloc(size_t n)
 
 void free(void *p)
 {
-	struct head *h = (struct head *)p - 1;
+	struct head *h;
 
 	if (!p)
 		return;
+	h = (struct head *)p - 1; /* not before the test: NULL - 1 is undefined */
 	if (!in_arena(p)) {
 		/* Only fails for a pointer that was never ours: nothing to do. */
 		(void)munmap(h, sizeof *h + h->cap);
@@ -82,12 +83,13 @@ void free(void *p)
 
 void *realloc(void *p, size_t n)
 {
-	struct head *h = (struct head *)p - 1;
+	struct head *h;
 	size_t cap = block_cap(n);
 	void *q;
 
 	if (!p)
 		return malloc(n);
+	h = (struct head *)p - 1;
 	if (cap && cap <= h->cap)
 		return p;
 	if (cap && p == last && cap <= ARENA_BYTES - (size_t)((unsigned char *)p - arena)) {
@@ -110,7 +112,8 @@ void *calloc(size_t count, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if ((p = malloc(count * size)))
+	/* malloc(0) is this file's own: a block of ALIGN bytes, never NULL */
+	if ((p = malloc(count * size))) /* NOLINT(clang-analyzer-optin.portability.UnixAPI) */
 		memset(p, 0, count * size);
 	return p;
 }

@@ -84,9 +84,9 @@ static bool is_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* The next entry of a database: 1 and its fields, 0 at the end, or a
- * negative error. Blank lines and '#' comments are no entries. */
-static int next_entry(struct lines *l, struct field *f, size_t nf)
+/* The next entry of a database, trimmed: 1, 0 at the end, or a negative
+ * error. Blank lines and '#' comments are no entries. */
+static int next_entry(struct lines *l, struct field *line)
 {
 	const char *p;
 	size_t n;
@@ -98,29 +98,58 @@ static int next_entry(struct lines *l, struct field *f, size_t nf)
 		while (n > 0 && is_space(p[n - 1]))
 			n--;
 		if (n > 0 && *p != '#') {
-			split(p, n, f, nf);
+			*line = (struct field){p, n};
 			return 1;
 		}
 	}
 	return r;
 }
 
-static bool member_of(struct field members, struct field name)
+/* Whether an entry's first field is name: tells most lines apart before
+ * they are split. */
+static bool named(struct field line, struct field name)
+{
+	return line.n >= name.n && memcmp(line.p, name.p, name.n) == 0 &&
+	       (line.n == name.n || line.p[name.n] == ':');
+}
+
+/* Looks for one name in the member lists of every line of /etc/group: a
+ * Horspool skip table, made once, lets the search jump over most bytes
+ * instead of splitting each list at every ','. */
+struct finder {
+	struct field name;
+	bool never; /* the name holds a ',': no list can name it */
+	size_t skip[256];
+};
+
+static void finder_init(struct finder *f, struct field name)
+{
+	f->name = name;
+	f->never = memchr(name.p, ',', name.n) != NULL;
+	for (size_t i = 0; i < 256; i++)
+		f->skip[i] = name.n;
+	for (size_t i = 0; i + 1 < name.n; i++)
+		f->skip[(unsigned char)name.p[i]] = name.n - 1 - i;
+}
+
+/* Whether the ','-separated list names f's (non-empty) name as a whole
+ * member. */
+static bool listed(struct field members, const struct finder *f)
 {
 	const char *p = members.p, *end = members.p + members.n;
+	size_t n = f->name.n;
 
-	if (members.n == 0)
+	if (f->never)
 		return false;
-	for (;;) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *stop = comma ? comma : end;
+	while ((size_t)(end - p) >= n) {
+		unsigned char last = (unsigned char)p[n - 1];
 
-		if (field_eq((struct field){p, (size_t)(stop - p)}, name))
+		if (last == (unsigned char)f->name.p[n - 1] && memcmp(p, f->name.p, n - 1) == 0 &&
+		    (p == members.p || p[-1] == ',') && (p + n == end || p[n] == ','))
 			return true;
-		if (!comma)
-			return false;
-		p = comma + 1;
+		p += f->skip[last];
 	}
+	return false;
 }
 
 /* An ordered list of gids without duplicates; the hash set finds
@@ -136,7 +165,7 @@ struct gidset {
 
 static uint32_t *gidset_find(uint32_t *slot, size_t nslots, uint32_t g)
 {
-	size_t i = (g * 2654435761u) & (nslots - 1);
+	size_t i = (size_t)(g * 2654435761u) & (nslots - 1); /* a 32-bit hash */
 
 	while (slot[i] != EMPTY_SLOT && slot[i] != g)
 		i = (i + 1) & (nslots - 1);
@@ -180,12 +209,12 @@ static int gidset_add(struct gidset *s, gid_t g)
 struct resolution {
 	struct field user, group; /* the two parts of the spec */
 	uid_t ruid;
-	gid_t rgid;
 	struct buf why; /* the reason, once something failed */
 
 	bool matched; /* a passwd entry was found */
 	char *name;   /* its name, which group memberships are listed by */
 	size_t name_len; /* all of it: a name may hold a NUL byte */
+	struct finder member; /* that name, in member lists */
 	uid_t uid;
 	gid_t gid;
 	char *home;
@@ -279,6 +308,27 @@ static int take_user(struct resolution *r, const struct dbfile *db,
 	return 0;
 }
 
+/* A part of the spec that no entry matched: a number stands for itself,
+ * within gosu's range; a name is an error. */
+static int unmatched(struct resolution *r, struct field part, bool numeric,
+                     int64_t id, const char *what, const char *file, uint32_t *out)
+{
+	if (!numeric) {
+		buf_adds(&r->why, "unable to find ");
+		buf_adds(&r->why, what);
+		buf_addc(&r->why, ' ');
+		buf_add(&r->why, part.p, part.n);
+		buf_adds(&r->why, ": no matching entries in ");
+		buf_adds(&r->why, file);
+		buf_adds(&r->why, " file");
+		return -1;
+	}
+	if (id < 0 || id > SPEC_ID_MAX)
+		return fail_range(r);
+	*out = (uint32_t)id;
+	return 0;
+}
+
 static int fail_user_file(struct resolution *r, const char *op,
                           const char *path, int err)
 {
@@ -303,9 +353,15 @@ static int resolve_user(struct resolution *r, const struct dbfile *db)
 	if (err && err != ENOENT)
 		return fail_user_file(r, op, db->path, err);
 	if (!err) {
-		while ((found = next_entry(&l, e, PW_NFIELDS)) > 0 &&
-		       !user_matches(r, e, numeric, id))
-			;
+		struct field line;
+
+		while ((found = next_entry(&l, &line)) > 0) {
+			if (r->user.n && !numeric && !named(line, r->user))
+				continue;
+			split(line.p, line.n, e, PW_NFIELDS);
+			if (user_matches(r, e, numeric, id))
+				break;
+		}
 		if (found < 0)
 			err = fail_user_file(r, "read", db->path, -found);
 		else if (found > 0)
@@ -316,16 +372,7 @@ static int resolve_user(struct resolution *r, const struct dbfile *db)
 	}
 	if (r->user.n == 0)
 		return 0;
-	if (!numeric) {
-		buf_adds(&r->why, "unable to find user ");
-		buf_add(&r->why, r->user.p, r->user.n);
-		buf_adds(&r->why, ": no matching entries in passwd file");
-		return -1;
-	}
-	if (id < 0 || id > SPEC_ID_MAX)
-		return fail_range(r);
-	r->uid = (uid_t)id;
-	return 0;
+	return unmatched(r, r->user, numeric, id, "user", "passwd", &r->uid);
 }
 
 static int fail_group_file(struct resolution *r, const char *op,
@@ -347,7 +394,7 @@ static int group_entry(struct resolution *r, const struct dbfile *db,
 	bool wanted;
 
 	if (r->group.n == 0)
-		wanted = member_of(e[GR_MEMBERS], (struct field){r->name, r->name_len});
+		wanted = listed(e[GR_MEMBERS], &r->member);
 	else if (numeric)
 		wanted = parse_file_id(e[GR_GID], &gid) && gid == id;
 	else
@@ -385,11 +432,17 @@ static int resolve_groups(struct resolution *r, const struct dbfile *db)
 
 	if (r->group.n == 0 && (!r->matched || r->name_len == 0))
 		return 0;
+	if (r->group.n == 0)
+		finder_init(&r->member, (struct field){r->name, r->name_len});
 	if ((err = db->open(db, &l, &op)) && err != ENOENT)
 		return fail_group_file(r, op, db->path, err);
 	if (!err) {
-		while (!(r->group.n && found) &&
-		       (more = next_entry(&l, e, GR_NFIELDS)) > 0) {
+		struct field line;
+
+		while (!(r->group.n && found) && (more = next_entry(&l, &line)) > 0) {
+			if (r->group.n && !numeric && !named(line, r->group))
+				continue;
+			split(line.p, line.n, e, GR_NFIELDS);
 			if ((err = group_entry(r, db, l.lineno, e, numeric, id)) < 0)
 				break;
 			found |= err > 0;
@@ -402,16 +455,7 @@ static int resolve_groups(struct resolution *r, const struct dbfile *db)
 	}
 	if (r->group.n == 0 || found)
 		return 0;
-	if (!numeric) {
-		buf_adds(&r->why, "unable to find group ");
-		buf_add(&r->why, r->group.p, r->group.n);
-		buf_adds(&r->why, ": no matching entries in group file");
-		return -1;
-	}
-	if (id < 0 || id > SPEC_ID_MAX)
-		return fail_range(r);
-	r->gid = (gid_t)id;
-	return 0;
+	return unmatched(r, r->group, numeric, id, "group", "group", &r->gid);
 }
 
 int resolve(const char *spec, const struct dbfile *passwd,
@@ -419,7 +463,7 @@ int resolve(const char *spec, const struct dbfile *passwd,
             struct target *t, char **reason)
 {
 	struct field parts[2] = {{0}}; /* split() fills both; gcc's analyzer cannot tell */
-	struct resolution r = {.ruid = ruid, .rgid = rgid, .uid = ruid, .gid = rgid};
+	struct resolution r = {.ruid = ruid, .uid = ruid, .gid = rgid};
 	int err;
 
 	split(spec, strlen(spec), parts, 2);

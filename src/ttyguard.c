@@ -38,7 +38,7 @@ static const struct abi mips64el[] = {
 	{"o32", AUDIT_ARCH_MIPSEL, {4054}, 1},
 };
 
-#define FAMILY(name, abis, sti, linux, be) {name, abis, sizeof abis / sizeof *abis, sti, linux, be}
+#define FAMILY(name, abis, sti, linux, be) {name, abis, sizeof(abis) / sizeof *(abis), sti, linux, be}
 
 const struct family ttyguard_families[] = {
 	FAMILY("x86", x86, 0x5412, 0x541c, false),

@@ -503,3 +503,29 @@ TEST(big_member_lists_and_group_limit)
 		free(group);
 	}
 }
+
+TEST(member_search_boundaries)
+{
+	/* The member search jumps over bytes: every way a name can sit in a
+	 * list, or almost. */
+	struct db d = {
+		"ab:x:1:1::/ab:\nb,c:x:2:2::/bc:\nabab:x:3:3::/abab:\n",
+		"g1:x:11:ab\n"
+		"g2:x:12:xab,abx,aab,abb\n"
+		"g3:x:13:x,ab\n"
+		"g4:x:14:ab,x\n"
+		"g5:x:15:a,b\n"
+		"g6:x:16:b,c\n"
+		"g7:x:17:ababab,babab,abab\n"
+		"g8:x:18:a\n"
+		"g9:x:19::ab\n"
+		"g10:x:20:ab:\n",
+		0, 0, 0};
+
+	ok(&d, "ab", 1, 1, "1 11 13 14 20", "/ab");
+	ok(&d, "abab", 3, 3, "3 17", "/abab");
+	/* A name with a ',' is no member, though "b,c" stands in a list. */
+	ok(&d, "b,c", 2, 2, "2", "/bc");
+	struct db broken = {"b,c:x:2:2::/bc:\n", NULL, 0, 0, 0};
+	ok(&broken, "b,c", 2, 2, "2", "/bc");
+}
