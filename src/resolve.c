@@ -132,23 +132,31 @@ static void finder_init(struct finder *f, struct field name)
 		f->skip[(unsigned char)name.p[i]] = name.n - 1 - i;
 }
 
-/* Whether the ','-separated list names f's (non-empty) name as a whole
- * member. */
-static bool listed(struct field members, const struct finder *f)
+/* The first place in [p, end) where f's (non-empty) name stands, or NULL. */
+static const char *find(const struct finder *f, const char *p, const char *end)
 {
-	const char *p = members.p, *end = members.p + members.n;
 	size_t n = f->name.n;
 
-	if (f->never)
-		return false;
 	while ((size_t)(end - p) >= n) {
 		unsigned char last = (unsigned char)p[n - 1];
 
-		if (last == (unsigned char)f->name.p[n - 1] && memcmp(p, f->name.p, n - 1) == 0 &&
-		    (p == members.p || p[-1] == ',') && (p + n == end || p[n] == ','))
-			return true;
+		if (last == (unsigned char)f->name.p[n - 1] && memcmp(p, f->name.p, n - 1) == 0)
+			return p;
 		p += f->skip[last];
 	}
+	return NULL;
+}
+
+/* Whether the ','-separated list names f's name as a whole member. */
+static bool listed(struct field members, const struct finder *f)
+{
+	const char *p = members.p, *end = members.p + members.n;
+
+	if (f->never)
+		return false;
+	for (; (p = find(f, p, end)); p++)
+		if ((p == members.p || p[-1] == ',') && (p + f->name.n == end || p[f->name.n] == ','))
+			return true;
 	return false;
 }
 
@@ -440,7 +448,9 @@ static int resolve_groups(struct resolution *r, const struct dbfile *db)
 		struct field line;
 
 		while (!(r->group.n && found) && (more = next_entry(&l, &line)) > 0) {
-			if (r->group.n && !numeric && !named(line, r->group))
+			/* Most lines are told apart before they are split. */
+			if (r->group.n ? !numeric && !named(line, r->group)
+			               : !find(&r->member, line.p, line.p + line.n))
 				continue;
 			split(line.p, line.n, e, GR_NFIELDS);
 			if ((err = group_entry(r, db, l.lineno, e, numeric, id)) < 0)
