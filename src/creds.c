@@ -12,6 +12,13 @@
 
 #include "errtext.h"
 
+/* The errno of a call that just failed; never 0, so that a failure can
+ * never read as success, whatever the libc or kernel left in errno. */
+static int failed(void)
+{
+	return errno ? errno : EIO;
+}
+
 static int cmp_gid(const void *a, const void *b)
 {
 	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
@@ -36,11 +43,11 @@ static long current_groups(gid_t **set)
 	int n = getgroups(0, NULL);
 
 	if (n < 0)
-		return -errno;
+		return -failed();
 	if (!(*set = malloc(((size_t)n + 1) * sizeof **set)))
 		return -ENOMEM;
 	if ((n = getgroups(n, *set)) < 0) {
-		int err = errno;
+		int err = failed();
 
 		free(*set);
 		*set = NULL;
@@ -65,7 +72,7 @@ static int already(const struct target *t, const gid_t *want, size_t nwant,
 
 	*same = false; /* fail closed, whatever errno says */
 	if (getresuid(&u[0], &u[1], &u[2]) || getresgid(&g[0], &g[1], &g[2]))
-		return errno;
+		return failed();
 	if ((n = current_groups(&have)) < 0)
 		return (int)-n;
 	*same = ids_are(u, t->uid) && ids_are(g, t->gid) && (size_t)n == nwant &&
@@ -85,10 +92,10 @@ static int drop_capabilities(void)
 
 	memset(data, 0, sizeof data);
 	if (syscall(SYS_capset, &hdr, data))
-		return errno;
+		return failed();
 	/* Before Linux 4.3 there are no ambient capabilities to clear. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
-		return errno;
+		return failed();
 	return 0;
 }
 
@@ -116,7 +123,7 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 	if (t->uid == 0)
 		return 0;
 	if (syscall(SYS_capget, &hdr, data))
-		return errno;
+		return failed();
 	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		if (data[i].permitted || data[i].effective || data[i].inheritable)
 			return mismatch(why, "the capabilities are");
@@ -136,7 +143,7 @@ static int change(const struct target *t, const gid_t *want, size_t nwant,
 	if (!same && (setgroups(t->ngroups, t->groups) ||
 	              setresgid(t->gid, t->gid, t->gid) ||
 	              setresuid(t->uid, t->uid, t->uid)))
-		return errno;
+		return failed();
 	if (t->uid != 0 && (err = drop_capabilities()))
 		return err;
 	return verify(t, want, nwant, why);
@@ -151,7 +158,7 @@ int become(const struct target *t, struct buf *why)
 	/* The kernel clears it on a credential change; the caller set it
 	 * for the command as much as for us. */
 	if (prctl(PR_GET_PDEATHSIG, &pdeathsig))
-		return errno;
+		return failed();
 	if (!(want = malloc((t->ngroups + 1) * sizeof *want)))
 		return ENOMEM;
 	memcpy(want, t->groups, t->ngroups * sizeof *want);
