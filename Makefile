@@ -16,8 +16,11 @@ PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 OPT ?= -Os
 CFLAGS ?= $(OPT)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+# -fno-pie: the binaries are static and not position-independent; PIE code
+# would put every constant table holding an address in writable data, where
+# each page touched costs a page fault.
 BASE_CFLAGS := -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-ident -D_GNU_SOURCE
+	-fno-asynchronous-unwind-tables -fno-ident -D_GNU_SOURCE -fno-pie
 LDFLAGS ?= -s
 # No page of padding between code and data (the data segment may start in
 # the file right after the code), and no RELRO: a static musl binary never

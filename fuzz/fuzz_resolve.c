@@ -41,7 +41,10 @@
  *           1: 8888:8888, 2: 1000:1000, 3: bytes 5-12), 64 group error
  *           is EISDIR at read rather than EACCES at open, 128 passwd error
  *           is "not a regular file" rather than EACCES
- *   [1] [2] bytes per read for passwd and group (0: as many as fit)
+ *   [1] [2] bytes per read for passwd and group (0: as many as fit); bits
+ *           6-7 also choose the size the file claims at open (0 unknown,
+ *           1 its own, 2 one byte, 3 twice its own), which sizes the
+ *           reader's first buffer
  *   [3]     (FUZZ_BIG) long line, when 0xa0 | f << 3 | d: in the files f says (1
  *           passwd, 2 group, 3 both), a run of LINE_MAX_BYTES - 4 + d bytes
  *           'g' replaces the first byte 0x01 (or is appended); reads then
@@ -76,6 +79,16 @@
 #define SEPARATOR "\0\0"
 #define BULK_BASE (MAX_GROUPS - 8)
 #define ID_MAX 4294967294u
+
+static size_t claimed_size(unsigned how, size_t len)
+{
+	switch (how & 3) {
+	case 1: return len;
+	case 2: return 1;
+	case 3: return 2 * len;
+	}
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -329,6 +342,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct memdb gm = {.data = gr, .len = grlen, .chunk = gchunk,
 	                   .missing = flags & 2, .open_err = flags & 8 ? (flags & 64 ? EISDIR : EACCES) : 0,
 	                   .open_op = flags & 64 ? "read" : "open"};
+	pm.size_hint = claimed_size(data[1] >> 6, pwlen);
+	gm.size_hint = claimed_size(data[2] >> 6, grlen);
 	struct dbfile pf = memdb_file("/etc/passwd", &pm), gf = memdb_file("/etc/group", &gm);
 	struct model_file mp = {"/etc/passwd", pw, pwlen, pm.missing, pm.open_err, pm.open_op};
 	struct model_file mg = {"/etc/group", gr, grlen, gm.missing, gm.open_err, gm.open_op};

@@ -65,6 +65,10 @@ def main():
                 seeds.append(seed(spec, pw, gr, caller=caller))
         seeds.append(seed("root", pw, gr, caller=(0, 0), pchunk=1, gchunk=1))
         seeds.append(seed("", pw, gr, caller=(65534, 65534), pchunk=5, gchunk=2))
+        # Bits 6-7 of the chunk bytes: the size the files claim at open
+        # (their own, one byte, twice their own).
+        for hint in (0x40, 0x80, 0xc0):
+            seeds.append(seed("nobody", pw, gr, caller=(0, 0), pchunk=hint, gchunk=hint | 3))
 
     # The hostile inputs of the e2e suite, small enough to mutate.
     big = ["4294967294", "4294967295", "4294967296", "-1", "9223372036854775808",

@@ -1,7 +1,6 @@
 #include "creds.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -12,11 +11,49 @@
 
 #include "errtext.h"
 
-/* The errno of a call that just failed; never 0, so that a failure can
- * never read as success, whatever the libc or kernel left in errno. */
+/* The id system calls themselves. The libc wrappers apply a change to
+ * every thread; musl's blocks and unblocks all signals around each call,
+ * a dozen more system calls in a process that has one thread and no
+ * handler. Where the kernel also has 16-bit originals (i386, arm), the
+ * 32-bit calls. */
+#ifdef SYS_setresuid32
+#define NR_SETGROUPS SYS_setgroups32
+#define NR_SETRESGID SYS_setresgid32
+#define NR_SETRESUID SYS_setresuid32
+#define NR_SETUID SYS_setuid32
+#else
+#define NR_SETGROUPS SYS_setgroups
+#define NR_SETRESGID SYS_setresgid
+#define NR_SETRESUID SYS_setresuid
+#define NR_SETUID SYS_setuid
+#endif
+
+static int set_groups(size_t n, const gid_t *list)
+{
+	return syscall(NR_SETGROUPS, n, list) ? -1 : 0;
+}
+
+static int set_gids(gid_t g)
+{
+	return syscall(NR_SETRESGID, g, g, g) ? -1 : 0;
+}
+
+static int set_uids(uid_t u)
+{
+	return syscall(NR_SETRESUID, u, u, u) ? -1 : 0;
+}
+
+static int set_uid(uid_t u)
+{
+	return syscall(NR_SETUID, u) ? -1 : 0;
+}
+
+/* The errno of a call that just failed; always positive, so that a
+ * failure can never read as success, whatever libc or the kernel left in
+ * errno. */
 static int failed(void)
 {
-	return errno ? errno : EIO;
+	return errno > 0 ? errno : EIO;
 }
 
 static int cmp_gid(const void *a, const void *b)
@@ -37,23 +74,35 @@ static size_t sort_unique(gid_t *g, size_t n)
 	return k;
 }
 
-/* The supplementary list as a set: its size and *set (sorted), or -errno. */
-static long current_groups(gid_t **set)
+/* The supplementary list as a set: its size and *set (sorted), or -errno.
+ * One system call when it has at most `guess` entries. */
+static long current_groups(gid_t **set, size_t guess)
 {
-	int n = getgroups(0, NULL);
+	/* n >= 1: getgroups(0, ...) only counts. Never over MAX_GROUPS, the
+	 * kernel's NGROUPS_MAX, which the list cannot pass anyway: qemu-user
+	 * refuses larger sizes. */
+	int n = guess < MAX_GROUPS ? (int)guess + 1 : MAX_GROUPS;
 
-	if (n < 0)
-		return -failed();
-	if (!(*set = malloc(((size_t)n + 1) * sizeof **set)))
-		return -ENOMEM;
-	if ((n = getgroups(n, *set)) < 0) {
-		int err = failed();
+	for (bool counted = false;; counted = true) {
+		gid_t *g = malloc((size_t)n * sizeof *g);
+		int got, err;
 
-		free(*set);
-		*set = NULL;
-		return -err;
+		if (!g)
+			return -ENOMEM;
+		if ((got = getgroups(n, g)) >= 0) {
+			*set = g;
+			return (long)sort_unique(g, (size_t)got);
+		}
+		err = failed();
+		free(g);
+		if (err != EINVAL || counted)
+			return -err;
+		/* EINVAL: more than n. Ask how many, then read them. */
+		if ((n = getgroups(0, NULL)) < 0)
+			return -failed();
+		if (n == 0)
+			n = 1;
 	}
-	return (long)sort_unique(*set, (size_t)n);
 }
 
 static bool ids_are(const uid_t id[3], uid_t want)
@@ -71,11 +120,15 @@ static int already(const struct target *t, const gid_t *want, size_t nwant,
 	long n;
 
 	*same = false; /* fail closed, whatever errno says */
-	if (getresuid(&u[0], &u[1], &u[2]) || getresgid(&g[0], &g[1], &g[2]))
+	if (getresuid(&u[0], &u[1], &u[2]))
 		return failed();
-	if ((n = current_groups(&have)) < 0)
+	if (!ids_are(u, t->uid))
+		return 0; /* the usual case, root stepping down: no need to look further */
+	if (getresgid(&g[0], &g[1], &g[2]))
+		return failed();
+	if ((n = current_groups(&have, nwant)) < 0)
 		return (int)-n;
-	*same = ids_are(u, t->uid) && ids_are(g, t->gid) && (size_t)n == nwant &&
+	*same = ids_are(g, t->gid) && (size_t)n == nwant &&
 	        /* have is NULL only if current_groups failed, and then n < 0
 	         * (clang 14 does not know that errno is positive then) */
 	        (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
@@ -127,7 +180,7 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		if (data[i].permitted || data[i].effective || data[i].inheritable)
 			return mismatch(why, "the capabilities are");
-	if (setuid(0) == 0)
+	if (set_uid(0) == 0)
 		return mismatch(why, "the way back to root is open:");
 	return 0;
 }
@@ -140,9 +193,8 @@ static int change(const struct target *t, const gid_t *want, size_t nwant,
 
 	if ((err = already(t, want, nwant, &same)))
 		return err;
-	if (!same && (setgroups(t->ngroups, t->groups) ||
-	              setresgid(t->gid, t->gid, t->gid) ||
-	              setresuid(t->uid, t->uid, t->uid)))
+	if (!same && (set_groups(t->ngroups, t->groups) || set_gids(t->gid) ||
+	              set_uids(t->uid)))
 		return failed();
 	if (t->uid != 0 && (err = drop_capabilities()))
 		return err;

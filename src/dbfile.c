@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,13 +23,19 @@ static void fd_close(struct lines *l)
 	(void)close(l->fd);
 }
 
+/* Only a hint: a size that does not fit says nothing. */
+static size_t size_hint(off_t size)
+{
+	return size > 0 && (uintmax_t)size <= SIZE_MAX ? (size_t)size : 0;
+}
+
 static int open_file(const struct dbfile *f, struct lines *l, const char **op)
 {
 	struct stat st;
 	int fd, err;
 
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = openat(AT_FDCWD, f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return errno;
 	if (fstat(fd, &st)) {
@@ -39,7 +46,8 @@ static int open_file(const struct dbfile *f, struct lines *l, const char **op)
 		err = S_ISDIR(st.st_mode) ? EISDIR : ERR_NOT_REGULAR;
 		*op = "read";
 	} else {
-		*l = (struct lines){.read = fd_read, .close = fd_close, .fd = fd};
+		*l = (struct lines){.read = fd_read, .close = fd_close, .fd = fd,
+		                    .size_hint = size_hint(st.st_size)};
 		return 0;
 	}
 	(void)close(fd);

@@ -6,11 +6,19 @@
 
 #include "errtext.h"
 
-/* Big enough that a typical /etc/passwd comes in one read. */
+/* Big enough that a typical /etc/passwd comes in one read; a large file
+ * is read in blocks of this size. */
 #define FIRST_CAP (32u << 10)
 /* A full line, its '\n', and nothing more: one byte past the limit without
  * a '\n' is already too long. */
 #define MAX_CAP (LINE_MAX_BYTES + 1)
+
+/* A known small stream gets a buffer just big enough for it and the read
+ * that finds its end: every page gosu touches costs it a page fault. */
+static size_t first_cap(size_t size_hint)
+{
+	return size_hint && size_hint < FIRST_CAP ? size_hint + 1 : FIRST_CAP;
+}
 
 static int refill(struct lines *l)
 {
@@ -21,7 +29,7 @@ static int refill(struct lines *l)
 		l->start = 0;
 	}
 	if (l->end == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : FIRST_CAP;
+		size_t cap = l->cap ? 2 * l->cap : first_cap(l->size_hint);
 		char *buf;
 
 		if (cap > MAX_CAP)

@@ -18,6 +18,7 @@ struct lines {
 	void (*close)(struct lines *l);
 	void *ctx;
 	int fd;
+	size_t size_hint; /* the stream's expected size, 0 if unknown */
 
 	char *buf;
 	size_t start, scanned, end, cap; /* buf[start..end) is unread;

@@ -138,7 +138,9 @@ int main(int argc, char **argv)
 {
 	/* Linux turns an empty argv into one empty string: both are missing. */
 	const char *self = argc > 0 && argv[0] && *argv[0] ? argv[0] : "gosu";
-	const char *setid = setid_install();
+	uid_t ruid;
+	gid_t rgid;
+	const char *setid = setid_install(&ruid, &rgid);
 	struct options opt;
 	struct target t;
 	struct buf why = {0};
@@ -151,7 +153,7 @@ int main(int argc, char **argv)
 	const char *spec = argv[arg];
 	char **cmd = argv + arg + 1;
 
-	if (resolve(spec, &passwd_file, &group_file, getuid(), getgid(), &t, &reason))
+	if (resolve(spec, &passwd_file, &group_file, ruid, rgid, &t, &reason))
 		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
 	if ((err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);

@@ -24,7 +24,12 @@ struct head {
 	size_t unused;
 };
 
-static _Alignas(ALIGN) unsigned char arena[ARENA_BYTES];
+/* A common symbol, which the linker puts after all other bss: libc's
+ * variables and ours then share the page the kernel already touched when
+ * it zeroed the end of the data segment, and the arena starts there too. */
+extern unsigned char gosu_arena[ARENA_BYTES];
+_Alignas(ALIGN) unsigned char gosu_arena[ARENA_BYTES] __attribute__((common));
+#define arena gosu_arena
 static size_t used;      /* arena bytes handed out */
 static void *last;       /* the block at the end of the arena: it can grow */
 

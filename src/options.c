@@ -52,7 +52,7 @@ int parse_options(int argc, char **argv, struct options *o)
 /* The controlling terminal, opened; -1 and errno ENXIO when there is none. */
 static int open_tty(void)
 {
-	return open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	return openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 }
 
 /* Detaching a session leader (PID 1 of a container started with a

@@ -119,17 +119,24 @@ static bool named(struct field line, struct field name)
 struct finder {
 	struct field name;
 	bool never; /* the name holds a ',': no list can name it */
-	size_t skip[256];
+	/* Capped at UINT8_MAX, which is still safe (a shorter jump skips no
+	 * match) and keeps the table small: it lives on the stack, and a
+	 * stack page more costs a page fault. */
+	uint8_t skip[256];
 };
+
+static uint8_t skip_of(size_t n)
+{
+	return n < UINT8_MAX ? (uint8_t)n : UINT8_MAX;
+}
 
 static void finder_init(struct finder *f, struct field name)
 {
 	f->name = name;
 	f->never = memchr(name.p, ',', name.n) != NULL;
-	for (size_t i = 0; i < 256; i++)
-		f->skip[i] = name.n;
+	memset(f->skip, skip_of(name.n), sizeof f->skip);
 	for (size_t i = 0; i + 1 < name.n; i++)
-		f->skip[(unsigned char)name.p[i]] = name.n - 1 - i;
+		f->skip[(unsigned char)name.p[i]] = skip_of(name.n - 1 - i);
 }
 
 /* The first place in [p, end) where f's (non-empty) name stands, or NULL. */

@@ -12,7 +12,7 @@
 static bool exe_mode(mode_t *mode)
 {
 	struct stat st;
-	int fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, "/proc/self/exe", O_PATH | O_CLOEXEC);
 	bool ok;
 
 	if (fd < 0)
@@ -24,18 +24,18 @@ static bool exe_mode(mode_t *mode)
 	return ok;
 }
 
-const char *setid_install(void)
+const char *setid_install(uid_t *ruid, gid_t *rgid)
 {
-	uid_t ruid, euid, suid;
-	gid_t rgid, egid, sgid;
+	uid_t euid, suid;
+	gid_t egid, sgid;
 	mode_t mode = 0;
 	/* Without /proc the ids and AT_SECURE below still tell. */
 	bool have_mode = exe_mode(&mode);
 
 	/* Failing closed: ids that cannot be read are not trusted. */
-	if (getresuid(&ruid, &euid, &suid) || ruid != euid || (have_mode && (mode & S_ISUID)))
+	if (getresuid(ruid, &euid, &suid) || *ruid != euid || (have_mode && (mode & S_ISUID)))
 		return "setuid";
-	if (getresgid(&rgid, &egid, &sgid) || rgid != egid || (have_mode && (mode & S_ISGID)))
+	if (getresgid(rgid, &egid, &sgid) || *rgid != egid || (have_mode && (mode & S_ISGID)))
 		return "setgid";
 	/* Set by the kernel for file capabilities too, and by LSMs. */
 	if (getauxval(AT_SECURE))

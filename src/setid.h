@@ -2,9 +2,12 @@
 #ifndef GOSU_SETID_H
 #define GOSU_SETID_H
 
+#include <sys/types.h>
+
 /* "setuid" or "setgid" when this process was started with privileges it
  * did not have before exec, or from a file with such a mode bit; NULL
- * when it runs as intended: by a caller who already has the power. */
-const char *setid_install(void);
+ * when it runs as intended: by a caller who already has the power. The
+ * real uid and gid, read on the way, are the caller's. */
+const char *setid_install(uid_t *ruid, gid_t *rgid);
 
 #endif

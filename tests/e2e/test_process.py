@@ -191,6 +191,30 @@ def test_non_root_caller_gets_a_hint(gosu):
                         "error: switching users needs root, or CAP_SETUID and CAP_SETGID: start gosu as root\n")
 
 
+MANY_PASSWD = "many:x:1000:1000::/home/many:/bin/sh\n"
+MANY_GROUP = "".join(f"g{g}:x:{g}:many\n" for g in range(3000, 3100))
+MANY = (1000, *range(3000, 3100))
+
+
+def test_already_the_target_user_with_many_groups_just_runs(gosu):
+    # The caller's list is read back in full, however long, before it is
+    # compared.
+    r = gosu("many", passwd=MANY_PASSWD, group=MANY_GROUP, caller=Caller(1000, 1000, MANY))
+    assert r.rc == 0, r.stderr
+    assert (r.uid, r.gid, sorted(r.groups)) == ([1000] * 4, [1000] * 4, sorted(MANY))
+
+
+@pytest.mark.parametrize("extra", [(4000,), (4000, 4001), tuple(range(4000, 4200))],
+                         ids=["one_more", "two_more", "200_more"])
+def test_caller_with_more_groups_than_the_target_is_not_the_target(gosu, extra):
+    # Same uid and gid, more groups than the target has: longer than the
+    # first read of the list expects.
+    r = gosu("many", passwd=MANY_PASSWD, group=MANY_GROUP, caller=Caller(1000, 1000, MANY + extra))
+    assert (r.rc, r.out) == (1, b"")
+    assert r.stderr == ("error: failed switching to 'many': operation not permitted\n"
+                        "error: switching users needs root, or CAP_SETUID and CAP_SETGID: start gosu as root\n")
+
+
 def test_non_root_caller_with_other_groups_cannot_switch_groups(gosu):
     # Same uid and gid, but the group list differs: setgroups needs CAP_SETGID.
     r = gosu("app", **DB, caller=Caller(1000, 1000, (1000,)))

@@ -29,7 +29,7 @@ static int mem_open(const struct dbfile *f, struct lines *l, const char **op)
 		return m->open_err;
 	}
 	m->pos = 0;
-	*l = (struct lines){.read = mem_read, .ctx = m};
+	*l = (struct lines){.read = mem_read, .ctx = m, .size_hint = m->size_hint};
 	return 0;
 }
 

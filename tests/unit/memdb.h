@@ -14,6 +14,7 @@ struct memdb {
 	int open_err;   /* when not 0: open fails with it, op open_op */
 	const char *open_op;
 	size_t chunk;   /* bytes per read; 0: all that fits */
+	size_t size_hint; /* the size open claims; 0: unknown */
 	size_t pos;
 	unsigned opened; /* how often open was called */
 };
