@@ -18,6 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, "build", "bench")
 NOOP = os.path.join(TOOLS, "noop")
 TRAMPOLINE = os.path.join(TOOLS, "trampoline")
+FLOOR = os.path.join(TOOLS, "floor")
 RUNNER = os.path.join(TOOLS, "runner")
 PEAKRSS = os.path.join(TOOLS, "peakrss")
 READALL = os.path.join(TOOLS, "readall")
@@ -32,6 +33,9 @@ ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 EXEC_CMDS = [
     ("noop", "static no-op", [NOOP]),
     ("trampoline", "static trampoline → no-op", [TRAMPOLINE, NOOP]),
+    # The system calls the job itself needs, and nothing else
+    # (bench/floor.c): what no implementation of behaviour.md can beat.
+    ("floor", "required-work floor → no-op", [FLOOR, NOOP]),
     ("ours", "our gosu nobody no-op", [OURS, "nobody", NOOP]),
     ("gosu", "Debian gosu nobody no-op", [GOSU, "nobody", NOOP]),
     ("setpriv", "setpriv --reuid=nobody --regid=nogroup --init-groups no-op",
@@ -44,6 +48,14 @@ EXEC_CMDS = [
     ("ours_tty", "our gosu nobody no-op, on a terminal (guard on)",
      ["+tty", OURS, "nobody", NOOP]),
 ]
+# The ladder: the required-work floor stopped after each step (floor.c).
+LADDER = [("trampoline: exec only", TRAMPOLINE),
+          ("1. /proc/self/exe and the ids (§8)", os.path.join(TOOLS, "floor-1")),
+          ("2. read /etc/passwd and /etc/group (§3, §4)", os.path.join(TOOLS, "floor-2")),
+          ("3. probe /dev/tty (§9)", os.path.join(TOOLS, "floor-3")),
+          ("4. setgroups, setresgid, setresuid (§5)", os.path.join(TOOLS, "floor-4")),
+          ("5. clear capabilities, read everything back (§5)", os.path.join(TOOLS, "floor-5")),
+          ("6. stat and access the command (§7): the whole floor", FLOOR)]
 SIZES = [1000, 10000, 100000]
 MEMBERS = 20
 UID0 = 100000
@@ -159,6 +171,24 @@ def machine():
             "setpriv": version([SETPRIV, "--version"])}
 
 
+def ladder(args):
+    """Each step of the floor, and ours, in alternating blocks: what every
+    part of the job costs on this machine."""
+    cmds = [[path, NOOP] for _, path in LADDER] + [[OURS, "nobody", NOOP]]
+    _, data = run_blocks(cmds, args.blocks, args.runs, args.warmup)
+    # What a step adds: its rise in × trampoline (per-block ratios cancel
+    # drift) times the trampoline's time.
+    tramp = statistics.median(r[1] for r in data[0]) / 1e3
+    rows, prev = [], None
+    for i, label in enumerate([l for l, _ in LADDER] + ["our gosu nobody"]):
+        x = ratio(data, i, 0)
+        rows.append({"label": label, "median_us": statistics.median(r[1] for r in data[i]) / 1e3,
+                     "x_trampoline": x,
+                     "added_us": None if prev is None or i == len(LADDER) else (x - prev) * tramp})
+        prev = x
+    return rows
+
+
 # The scaling benchmark: generated databases, inside a mount namespace.
 
 def write_db(directory, n):
@@ -237,7 +267,17 @@ def busy_warning(m):
             "ratios cancel slow drift, not contention. Rerun on a quiet machine."]
 
 
-def report(m, ex, sc, args):
+def report_ladder(lad):
+    L = ["What the job costs, step by step: the required-work floor (bench/floor.c) built to stop "
+         "after each step, then exec the no-op; the same blocks and rotation as above.", "",
+         "| step | wall µs, median | × trampoline | the step adds µs |", "|---|--:|--:|--:|"]
+    for r in lad:
+        added = "" if r["added_us"] is None else f"{r['added_us']:+.0f}"
+        L.append(f"| {r['label']} | {r['median_us']:.0f} | {r['x_trampoline']:.3f} | {added} |")
+    return L + [""]
+
+
+def report(m, ex, sc, args, lad=None):
     L = [f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, "
          f"kernel {m['kernel']}, {m['os']}, virtualization: {m['virtualization']}; "
          f"load average {m['load']} at the start, {m['load_end']} at the end.",
@@ -247,8 +287,9 @@ def report(m, ex, sc, args):
          f"(after {args.warmup} warm-up runs each), the order rotated from block to block; "
          f"ratios are medians of the per-block ratios of medians.", "",
          "| command | wall µs, median (p10–p90) | CPU µs | above the no-op µs | × trampoline "
-         "| × Debian gosu | peak RSS KiB, tool / process | ru_maxrss KiB | binary bytes |",
-         "|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
+         "| × required-work floor | × Debian gosu | peak RSS KiB, tool / process "
+         "| ru_maxrss KiB | binary bytes |",
+         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     noop_us = ex["noop"]["median_us"]
     for key, label, _ in EXEC_CMDS:
         r = ex[key]
@@ -257,11 +298,13 @@ def report(m, ex, sc, args):
             (", stripped" if size["stripped"] else ", not stripped")
         L.append(f"| {label} | {r['median_us']:.0f} ({r['p10_us']:.0f}–{r['p90_us']:.0f}) "
                  f"| {r['cpu_us']:.0f} | {r['median_us'] - noop_us:.0f} "
-                 f"| {r['x_trampoline']:.3f} | {r['x_gosu']:.3f} "
+                 f"| {r['x_trampoline']:.3f} | {r['x_floor']:.3f} | {r['x_gosu']:.3f} "
                  f"| {fmt_kb(r['tool_peak_kb'])} / {fmt_kb(r['process_peak_kb'])} "
                  f"| {fmt_kb(r['ru_maxrss_kb'])} | {size['bytes']:,} ({kind}) |")
     L += ["", f"ru_maxrss of a child that exits right after fork (the runner's own share): "
           f"{ex['fork_only_ru_maxrss_kb']} KiB.", ""]
+    if lad:
+        L += report_ladder(lad)
     if sc:
         L += ["| users, groups | passwd + group | ours ms (CPU) | Debian gosu ms (CPU) "
               "| read-only floor ms | ours / gosu | ours / floor | peak RSS KiB, ours / gosu "
@@ -279,14 +322,19 @@ def report(m, ex, sc, args):
         L.append("")
     L += ["| target | limit | measured | met |", "|---|---|---|---|"]
     for name, limit, value, ok in targets(ex, sc):
-        L.append(f"| {name} | {limit} | {value} | {'yes' if ok else '**no**'} |")
+        met = "–" if ok is None else "yes" if ok else "**no**"
+        L.append(f"| {name} | {limit} | {value} | {met} |")
     return "\n".join(L) + "\n"
 
 
 def targets(ex, sc):
-    o = ex["ours"]
+    o, fl = ex["ours"], ex["floor"]
     t = [("time vs trampoline", "≤ 1.15×", f"{o['x_trampoline']:.3f}× "
           f"(CPU time: {o['cpu_x_trampoline']:.3f}×)", o["x_trampoline"] <= 1.15),
+         ("the required-work floor vs trampoline", "(no tool can go below it)",
+          f"{fl['x_trampoline']:.3f}× (CPU time: {fl['cpu_x_trampoline']:.3f}×)", None),
+         ("time vs the required-work floor", "(what this implementation adds)",
+          f"{o['x_floor']:.3f}× (CPU time: {o['cpu_x_floor']:.3f}×)", None),
          ("time vs Debian gosu", "≤ 0.25×", f"{o['x_gosu']:.3f}× "
           f"(CPU time: {o['cpu_x_gosu']:.3f}×)", o["x_gosu"] <= 0.25),
          ("stripped static binary", "≤ 40 KiB (40,960 bytes)", f"{o['size']['bytes']:,} bytes",
@@ -318,6 +366,8 @@ def main():
     p.add_argument("--scale-runs", type=int, default=2,
                    help="runs per block at 100,000 entries (proportionally more for fewer, up to 100)")
     p.add_argument("--no-scale", action="store_true", help="skip the scaling benchmark")
+    p.add_argument("--no-ladder", action="store_true",
+                   help="skip timing the required-work floor step by step")
     p.add_argument("--out", default=TOOLS)
     p.add_argument("--scale-inner", type=int, help=argparse.SUPPRESS)
     p.add_argument("--dir", help=argparse.SUPPRESS)
@@ -328,7 +378,8 @@ def main():
         sys.exit("bench: must run as root: gosu only switches users for root")
     if args.scale_inner:
         return scale_inner(args)
-    for f in (NOOP, TRAMPOLINE, RUNNER, PEAKRSS, READALL, OURS, GOSU, SETPRIV):
+    for f in (NOOP, TRAMPOLINE, FLOOR, RUNNER, PEAKRSS, READALL, OURS, GOSU, SETPRIV,
+              *(path for _, path in LADDER)):
         if not os.access(f, os.X_OK):
             sys.exit(f"bench: {f} missing: run `make bench`")
 
@@ -345,6 +396,8 @@ def main():
         r["x_noop"] = ratio(data, i, keys.index("noop"))
         r["cpu_x_trampoline"] = ratio(data, i, keys.index("trampoline"), 3)
         r["cpu_x_gosu"] = ratio(data, i, keys.index("gosu"), 3)
+        r["x_floor"] = ratio(data, i, keys.index("floor"))
+        r["cpu_x_floor"] = ratio(data, i, keys.index("floor"), 3)
         # peakrss gives no terminal: the rows on one would be measured
         # as the rows without.
         images = [] if argv[0] == "+tty" else peak_rss(argv, args.rss_reps)
@@ -353,6 +406,10 @@ def main():
         r["images"] = images
         r["size"] = size_of([a for a in argv if a != "+tty"][0])
         ex[key] = r
+    lad = None
+    if not args.no_ladder:
+        print("bench: the required-work floor, step by step ...", file=sys.stderr)
+        lad = ladder(args)
     sc, failed = [], None
     for n in [] if args.no_scale else SIZES:
         print(f"bench: scaling benchmark, {n:,} entries ...", file=sys.stderr)
@@ -365,12 +422,13 @@ def main():
                       "`unshare --mount` to work (a privileged container or a host).")
             break
     m["load_end"] = loadavg()
-    text = report(m, ex, sc, args) + (f"\n{failed}\n" if failed else "")
+    text = report(m, ex, sc, args, lad) + (f"\n{failed}\n" if failed else "")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write(text)
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"machine": m, "exec": ex, "scale": sc, "args": vars(args)}, f, indent=1)
+        json.dump({"machine": m, "exec": ex, "ladder": lad, "scale": sc, "args": vars(args)},
+                  f, indent=1)
     print(text)
     if failed:
         sys.exit(1)
