@@ -18,9 +18,11 @@ CFLAGS ?= $(OPT)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 # -fno-pie: the binaries are static and not position-independent; PIE code
 # would put every constant table holding an address in writable data, where
-# each page touched costs a page fault.
+# each page touched costs a page fault. 64-bit file offsets and inode
+# numbers on 32-bit glibc too: its 32-bit fstat fails with EOVERFLOW on a
+# large inode number, which would hide the mode of /proc/self/exe.
 BASE_CFLAGS := -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-ident -D_GNU_SOURCE -fno-pie
+	-fno-asynchronous-unwind-tables -fno-ident -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -fno-pie
 LDFLAGS ?= -s
 # No page of padding between code and data (the data segment may start in
 # the file right after the code), and no RELRO: a static musl binary never

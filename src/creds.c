@@ -218,7 +218,7 @@ int become(const struct target *t, struct buf *why)
 	err = change(t, want, nwant, why);
 	free(want);
 	if (!err && pdeathsig && prctl(PR_SET_PDEATHSIG, pdeathsig))
-		err = errno;
+		err = failed();
 	if (err > 0)
 		buf_adderr(why, err);
 	return err;
