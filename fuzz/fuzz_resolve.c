@@ -80,16 +80,6 @@
 #define BULK_BASE (MAX_GROUPS - 8)
 #define ID_MAX 4294967294u
 
-static size_t claimed_size(unsigned how, size_t len)
-{
-	switch (how & 3) {
-	case 1: return len;
-	case 2: return 1;
-	case 3: return 2 * len;
-	}
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fail(const char *what, const char *spec)
@@ -342,8 +332,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct memdb gm = {.data = gr, .len = grlen, .chunk = gchunk,
 	                   .missing = flags & 2, .open_err = flags & 8 ? (flags & 64 ? EISDIR : EACCES) : 0,
 	                   .open_op = flags & 64 ? "read" : "open"};
-	pm.size_hint = claimed_size(data[1] >> 6, pwlen);
-	gm.size_hint = claimed_size(data[2] >> 6, grlen);
+	pm.claim = (enum claim)(data[1] >> 6);
+	gm.claim = (enum claim)(data[2] >> 6);
 	struct dbfile pf = memdb_file("/etc/passwd", &pm), gf = memdb_file("/etc/group", &gm);
 	struct model_file mp = {"/etc/passwd", pw, pwlen, pm.missing, pm.open_err, pm.open_op};
 	struct model_file mg = {"/etc/group", gr, grlen, gm.missing, gm.open_err, gm.open_op};

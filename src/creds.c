@@ -28,26 +28,6 @@
 #define NR_SETUID SYS_setuid
 #endif
 
-static int set_groups(size_t n, const gid_t *list)
-{
-	return syscall(NR_SETGROUPS, n, list) ? -1 : 0;
-}
-
-static int set_gids(gid_t g)
-{
-	return syscall(NR_SETRESGID, g, g, g) ? -1 : 0;
-}
-
-static int set_uids(uid_t u)
-{
-	return syscall(NR_SETRESUID, u, u, u) ? -1 : 0;
-}
-
-static int set_uid(uid_t u)
-{
-	return syscall(NR_SETUID, u) ? -1 : 0;
-}
-
 /* The errno of a call that just failed; always positive, so that a
  * failure can never read as success, whatever libc or the kernel left in
  * errno. */
@@ -180,7 +160,7 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		if (data[i].permitted || data[i].effective || data[i].inheritable)
 			return mismatch(why, "the capabilities are");
-	if (set_uid(0) == 0)
+	if (syscall(NR_SETUID, 0) == 0)
 		return mismatch(why, "the way back to root is open:");
 	return 0;
 }
@@ -193,8 +173,9 @@ static int change(const struct target *t, const gid_t *want, size_t nwant,
 
 	if ((err = already(t, want, nwant, &same)))
 		return err;
-	if (!same && (set_groups(t->ngroups, t->groups) || set_gids(t->gid) ||
-	              set_uids(t->uid)))
+	if (!same && (syscall(NR_SETGROUPS, t->ngroups, t->groups) ||
+	              syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
+	              syscall(NR_SETRESUID, t->uid, t->uid, t->uid)))
 		return failed();
 	if (t->uid != 0 && (err = drop_capabilities()))
 		return err;

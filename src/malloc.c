@@ -27,15 +27,13 @@ struct head {
 /* A common symbol, which the linker puts after all other bss: libc's
  * variables and ours then share the page the kernel already touched when
  * it zeroed the end of the data segment, and the arena starts there too. */
-extern unsigned char gosu_arena[ARENA_BYTES];
 _Alignas(ALIGN) unsigned char gosu_arena[ARENA_BYTES] __attribute__((common));
-#define arena gosu_arena
 static size_t used;      /* arena bytes handed out */
 static void *last;       /* the block at the end of the arena: it can grow */
 
 static bool in_arena(const void *p)
 {
-	return (const unsigned char *)p >= arena && (const unsigned char *)p < arena + ARENA_BYTES;
+	return (const unsigned char *)p >= gosu_arena && (const unsigned char *)p < gosu_arena + ARENA_BYTES;
 }
 
 /* The block size for n bytes, or 0 when n is absurd. */
@@ -56,7 +54,7 @@ void *malloc(size_t n)
 		return NULL;
 	}
 	if (sizeof *h + cap <= ARENA_BYTES - used) {
-		h = (struct head *)(arena + used);
+		h = (struct head *)(gosu_arena + used);
 		used += sizeof *h + cap;
 		last = h + 1;
 	} else {
@@ -81,7 +79,7 @@ void free(void *p)
 		/* Only fails for a pointer that was never ours: nothing to do. */
 		(void)munmap(h, sizeof *h + h->cap);
 	} else if (p == last) {
-		used = (size_t)((unsigned char *)h - arena);
+		used = (size_t)((unsigned char *)h - gosu_arena);
 		last = NULL;
 	}
 }
@@ -97,8 +95,8 @@ void *realloc(void *p, size_t n)
 	h = (struct head *)p - 1;
 	if (cap && cap <= h->cap)
 		return p;
-	if (cap && p == last && cap <= ARENA_BYTES - (size_t)((unsigned char *)p - arena)) {
-		used = (size_t)((unsigned char *)p - arena) + cap;
+	if (cap && p == last && cap <= ARENA_BYTES - (size_t)((unsigned char *)p - gosu_arena)) {
+		used = (size_t)((unsigned char *)p - gosu_arena) + cap;
 		h->cap = cap;
 		return p;
 	}

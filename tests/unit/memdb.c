@@ -17,6 +17,18 @@ static ssize_t mem_read(struct lines *l, char *dst, size_t n)
 	return (ssize_t)n;
 }
 
+static size_t claimed_size(enum claim c, size_t len)
+{
+	switch (c) {
+	case CLAIM_EXACT: return len;
+	case CLAIM_ONE_BYTE: return 1;
+	case CLAIM_TWICE: return 2 * len;
+	case CLAIM_ONE_SHORT: return len ? len - 1 : 0;
+	case CLAIM_NONE: break;
+	}
+	return 0;
+}
+
 static int mem_open(const struct dbfile *f, struct lines *l, const char **op)
 {
 	struct memdb *m = f->ctx;
@@ -29,7 +41,7 @@ static int mem_open(const struct dbfile *f, struct lines *l, const char **op)
 		return m->open_err;
 	}
 	m->pos = 0;
-	*l = (struct lines){.read = mem_read, .ctx = m, .size_hint = m->size_hint};
+	*l = (struct lines){.read = mem_read, .ctx = m, .size_hint = claimed_size(m->claim, m->len)};
 	return 0;
 }
 

@@ -7,6 +7,11 @@
 
 #include "resolve.h"
 
+/* What a file says of its size at open: the reader sizes its first buffer
+ * by it, and must not depend on it being true (the file may change between
+ * fstat and read). The fuzzer picks among the first four. */
+enum claim { CLAIM_NONE, CLAIM_EXACT, CLAIM_ONE_BYTE, CLAIM_TWICE, CLAIM_ONE_SHORT };
+
 struct memdb {
 	const char *data;
 	size_t len;
@@ -14,7 +19,7 @@ struct memdb {
 	int open_err;   /* when not 0: open fails with it, op open_op */
 	const char *open_op;
 	size_t chunk;   /* bytes per read; 0: all that fits */
-	size_t size_hint; /* the size open claims; 0: unknown */
+	enum claim claim; /* the size open says the file has */
 	size_t pos;
 	unsigned opened; /* how often open was called */
 };

@@ -56,28 +56,12 @@ static char *group_a(void)
 }
 
 /* NULL contents: the file does not exist. */
-/* What the files say of their size at open: the reader sizes its first
- * buffer by it, and must not depend on it being true. */
-enum hint { HINT_NONE, HINT_EXACT, HINT_ONE_BYTE, HINT_ONE_SHORT, HINT_TWICE };
-
-static size_t size_hint(enum hint h, size_t len)
-{
-	switch (h) {
-	case HINT_EXACT: return len;
-	case HINT_ONE_BYTE: return 1;
-	case HINT_ONE_SHORT: return len ? len - 1 : 0;
-	case HINT_TWICE: return 2 * len;
-	case HINT_NONE: break;
-	}
-	return 0;
-}
-
 struct db {
 	const char *passwd, *group;
 	size_t chunk;
 	uid_t ruid;
 	gid_t rgid;
-	enum hint hint; /* the size the files claim at open */
+	enum claim claim; /* the size both files claim at open */
 };
 
 struct outcome {
@@ -90,11 +74,9 @@ struct outcome {
 static struct outcome run(const struct db *db, const char *spec)
 {
 	struct memdb pm = {.data = db->passwd, .len = db->passwd ? strlen(db->passwd) : 0,
-	                   .missing = !db->passwd, .chunk = db->chunk};
+	                   .missing = !db->passwd, .chunk = db->chunk, .claim = db->claim};
 	struct memdb gm = {.data = db->group, .len = db->group ? strlen(db->group) : 0,
-	                   .missing = !db->group, .chunk = db->chunk};
-	pm.size_hint = size_hint(db->hint, pm.len);
-	gm.size_hint = size_hint(db->hint, gm.len);
+	                   .missing = !db->group, .chunk = db->chunk, .claim = db->claim};
 	struct dbfile pf = memdb_file("/etc/passwd", &pm), gf = memdb_file("/etc/group", &gm);
 	struct outcome o = {0};
 
@@ -149,10 +131,10 @@ static void bad(const struct db *db, const char *spec, const char *reason)
 #define NO_USER(n) "unable to find user " n ": no matching entries in passwd file"
 #define NO_GROUP(n) "unable to find group " n ": no matching entries in group file"
 
-static void fixture_a(size_t chunk, enum hint hint)
+static void fixture_a(size_t chunk, enum claim claim)
 {
 	char *group = group_a();
-	struct db a = {passwd_a, group, chunk, 0, 0, hint};
+	struct db a = {passwd_a, group, chunk, 0, 0, claim};
 
 	ok(&a, "root", 0, 0, "0 1234", "/root");
 	ok(&a, "adm", 42, 43, "43 1234", "/var/adm");
@@ -203,14 +185,14 @@ static void fixture_a(size_t chunk, enum hint hint)
 
 TEST(conformance_fixture_a)
 {
-	fixture_a(0, HINT_NONE);
+	fixture_a(0, CLAIM_NONE);
 }
 
 /* The same table with the files arriving a few bytes at a time, so every
  * line straddles the reads. */
 TEST(conformance_fixture_a_in_small_reads)
 {
-	fixture_a(3, HINT_NONE);
+	fixture_a(3, CLAIM_NONE);
 }
 
 /* And with each size a file may claim at open: its own (the usual case,
@@ -218,19 +200,19 @@ TEST(conformance_fixture_a_in_small_reads)
  * file changes between fstat and read. */
 TEST(conformance_fixture_a_whatever_the_claimed_size)
 {
-	static const enum hint hints[] = {HINT_EXACT, HINT_ONE_BYTE, HINT_ONE_SHORT, HINT_TWICE};
+	static const enum claim claims[] = {CLAIM_EXACT, CLAIM_ONE_BYTE, CLAIM_TWICE, CLAIM_ONE_SHORT};
 
-	for (size_t i = 0; i < sizeof hints / sizeof *hints; i++) {
-		fixture_a(0, hints[i]);
-		fixture_a(3, hints[i]);
+	for (size_t i = 0; i < sizeof claims / sizeof *claims; i++) {
+		fixture_a(0, claims[i]);
+		fixture_a(3, claims[i]);
 	}
 }
 
 TEST(conformance_fixture_b_missing_files)
 {
-	struct db b = {NULL, NULL, 0, 0, 0, HINT_NONE};
+	struct db b = {NULL, NULL, 0, 0, 0, CLAIM_NONE};
 	char *group = group_a();
-	struct db pw_only = {passwd_a, NULL, 0, 0, 0, HINT_NONE};
+	struct db pw_only = {passwd_a, NULL, 0, 0, 0, CLAIM_NONE};
 
 	ok(&b, "", CALLER, CALLER, "8888", "/");
 	ok(&b, "0", 0, CALLER, "8888", "/");
@@ -299,12 +281,12 @@ TEST(conformance_fixture_c_broken_files)
 
 TEST(out_of_range_ids_in_files_are_errors)
 {
-	struct db evil = {"evil:x:4294967296:0::/root:/bin/sh\n", "", 0, 0, 0, HINT_NONE};
-	struct db evil_gid = {"evil:x:5:4294967296::/root:/bin/sh\n", "", 0, 0, 0, HINT_NONE};
-	struct db top = {"top:x:4294967294:4294967294::/top:\n", "", 0, 0, 0, HINT_NONE};
-	struct db minus = {"m:x:-1:0::/:\n", "", 0, 0, 0, HINT_NONE};
-	struct db group_bad = {"u:x:5:5::/:\n", "g:x:4294967295:u\n", 0, 0, 0, HINT_NONE};
-	struct db group_huge = {"u:x:5:5::/:\n", "g:x:99999999999999999999:\n", 0, 0, 0, HINT_NONE};
+	struct db evil = {"evil:x:4294967296:0::/root:/bin/sh\n", "", 0, 0, 0, CLAIM_NONE};
+	struct db evil_gid = {"evil:x:5:4294967296::/root:/bin/sh\n", "", 0, 0, 0, CLAIM_NONE};
+	struct db top = {"top:x:4294967294:4294967294::/top:\n", "", 0, 0, 0, CLAIM_NONE};
+	struct db minus = {"m:x:-1:0::/:\n", "", 0, 0, 0, CLAIM_NONE};
+	struct db group_bad = {"u:x:5:5::/:\n", "g:x:4294967295:u\n", 0, 0, 0, CLAIM_NONE};
+	struct db group_huge = {"u:x:5:5::/:\n", "g:x:99999999999999999999:\n", 0, 0, 0, CLAIM_NONE};
 
 	bad(&evil, "evil", "malformed entry \"evil\" at /etc/passwd line 1: "
 	                   "uid \"4294967296\" is not a number in range 0-4294967294");
@@ -328,7 +310,7 @@ TEST(out_of_range_ids_in_files_are_errors)
 
 TEST(number_grammar)
 {
-	struct db d = {"a:x:7:7::/a:\n", "", 0, 0, 0, HINT_NONE};
+	struct db d = {"a:x:7:7::/a:\n", "", 0, 0, 0, CLAIM_NONE};
 
 	ok(&d, "7", 7, 7, "7", "/a");
 	ok(&d, "+7", 7, 7, "7", "/a");
@@ -351,7 +333,7 @@ TEST(number_grammar)
 	ok(&d, "a:+2147483647", 7, 2147483647, "2147483647", "/a");
 
 	/* The same grammar decides what a field of the files holds. */
-	struct db fields = {"p:x:+8:0008::/p:\nq:x: 9:9::/q:\nr:x:0x9:9::/r:\n", "", 0, 0, 0, HINT_NONE};
+	struct db fields = {"p:x:+8:0008::/p:\nq:x: 9:9::/q:\nr:x:0x9:9::/r:\n", "", 0, 0, 0, CLAIM_NONE};
 	ok(&fields, "8", 8, 8, "8", "/p");
 	ok(&fields, "p", 8, 8, "8", "/p");
 	ok(&fields, "9", 9, CALLER, "8888", "/");
@@ -373,7 +355,7 @@ TEST(lines_trimming_comments_crlf)
 		"sp:x:11: cr\n"
 		"tail:x:12:cr \n"
 		"nbsp:x:13:cr\xc2\xa0\n",
-		0, 0, 0, HINT_NONE};
+		0, 0, 0, CLAIM_NONE};
 
 	ok(&d, "0", 0, 0, "0", "/root");
 	ok(&d, "root", 0, 0, "0", "/root");
@@ -394,7 +376,7 @@ TEST(members_empty_duplicates_and_order)
 		"e:x:50:uu,u2,U\n"
 		"f:x:60:\n"
 		"g:x:70:u\n",
-		0, 0, 0, HINT_NONE};
+		0, 0, 0, CLAIM_NONE};
 
 	ok(&d, "u", 10, 20, "20 30 40 70", "/u");
 	ok(&d, "u:", 10, 20, "20 30 40 70", "/u");
@@ -402,7 +384,7 @@ TEST(members_empty_duplicates_and_order)
 	ok(&d, "u:g", 10, 70, "70", "/u");
 	ok(&d, "u:60", 10, 60, "60", "/u");
 	/* The first entry of a name or gid wins. */
-	struct db dup = {"u:x:1:1::/first:\nu:x:2:2::/second:\n", "g:x:5:\ng:x:6:\n", 0, 0, 0, HINT_NONE};
+	struct db dup = {"u:x:1:1::/first:\nu:x:2:2::/second:\n", "g:x:5:\ng:x:6:\n", 0, 0, 0, CLAIM_NONE};
 	ok(&dup, "u", 1, 1, "1", "/first");
 	ok(&dup, "u:g", 1, 5, "5", "/first");
 	ok(&dup, "2", 2, 2, "2", "/second");
@@ -410,7 +392,7 @@ TEST(members_empty_duplicates_and_order)
 
 TEST(empty_and_missing_fields)
 {
-	struct db d = {"short:x:3:4\nnohome:x:5:6:gecos:\nbare\n:x:9:9::/anon:\n", "", 0, 0, 0, HINT_NONE};
+	struct db d = {"short:x:3:4\nnohome:x:5:6:gecos:\nbare\n:x:9:9::/anon:\n", "", 0, 0, 0, CLAIM_NONE};
 
 	ok(&d, "short", 3, 4, "4", "");
 	ok(&d, "nohome", 5, 6, "6", "");
@@ -419,7 +401,7 @@ TEST(empty_and_missing_fields)
 	ok(&d, "9", 9, 9, "9", "/anon");
 	/* The user part "" is the caller, never the nameless entry. */
 	ok(&d, "", CALLER, CALLER, "8888", "/");
-	struct db nis = {"+::::::\n+root::0:0::/:\n-bad:x:0:0::/:\n", "", 0, 0, 0, HINT_NONE};
+	struct db nis = {"+::::::\n+root::0:0::/:\n-bad:x:0:0::/:\n", "", 0, 0, 0, CLAIM_NONE};
 	bad(&nis, "+", "malformed entry \"+\" at /etc/passwd line 1: "
 	               "uid \"\" is not a number in range 0-4294967294");
 	/* NIS lines are entries like any other: only a field that really
@@ -477,7 +459,7 @@ TEST(long_lines)
 	char *last = repeat_line("u:x:1:1::/u:\n#", LINE_MAX_BYTES - 1, "");
 	char *last_over = repeat_line("#", LINE_MAX_BYTES + 1, "");
 	/* Whatever size the file claims: the buffer grows from it to the limit. */
-	for (enum hint h = HINT_NONE; h <= HINT_TWICE; h++) {
+	for (enum claim h = CLAIM_NONE; h <= CLAIM_ONE_SHORT; h++) {
 		struct db d1 = {at_limit, "", 0, 0, 0, h}, d2 = {over, "", 0, 0, 0, h};
 		struct db d3 = {gecos, "", 0, 0, 0, h}, d4 = {last, "", 0, 0, 0, h};
 		struct db d5 = {last_over, "", 0, 0, 0, h};
@@ -505,7 +487,7 @@ TEST(big_member_lists_and_group_limit)
 	}
 	buf_adds(&g, "last\n");
 	char *group = buf_str(&g);
-	struct db d = {"app:x:100:100::/app:\n", group, 0, 0, 0, HINT_NONE};
+	struct db d = {"app:x:100:100::/app:\n", group, 0, 0, 0, CLAIM_NONE};
 	ok(&d, "app", 100, 100, "100 5", "/app");
 	free(group);
 
@@ -522,7 +504,7 @@ TEST(big_member_lists_and_group_limit)
 		/* Duplicates cost nothing against the limit. */
 		buf_adds(&g, "again:x:100001:u\nprimary:x:7:u\n");
 		group = buf_str(&g);
-		struct db many = {"u:x:7:7::/u:\n", group, 0, 0, 0, HINT_NONE};
+		struct db many = {"u:x:7:7::/u:\n", group, 0, 0, 0, CLAIM_NONE};
 		struct outcome o = run(&many, "u");
 		if (!extra) {
 			CHECK(o.rc == 0 && o.t.ngroups == 65536 && o.t.groups[0] == 7 &&
@@ -555,13 +537,13 @@ TEST(member_search_boundaries)
 		"g8:x:18:a\n"
 		"g9:x:19::ab\n"
 		"g10:x:20:ab:\n",
-		0, 0, 0, HINT_NONE};
+		0, 0, 0, CLAIM_NONE};
 
 	ok(&d, "ab", 1, 1, "1 11 13 14 20", "/ab");
 	ok(&d, "abab", 3, 3, "3 17", "/abab");
 	/* A name with a ',' is no member, though "b,c" stands in a list. */
 	ok(&d, "b,c", 2, 2, "2", "/bc");
-	struct db broken = {"b,c:x:2:2::/bc:\n", NULL, 0, 0, 0, HINT_NONE};
+	struct db broken = {"b,c:x:2:2::/bc:\n", NULL, 0, 0, 0, CLAIM_NONE};
 	ok(&broken, "b,c", 2, 2, "2", "/bc");
 }
 
@@ -606,10 +588,8 @@ TEST(member_search_long_names)
 			buf_adds(&gr, "\n");
 
 			char *p = buf_str(&pw), *g = buf_str(&gr);
-			struct db d = {p, g, 0, 0, 0, HINT_EXACT};
-			char spec[] = "5";
-
-			ok(&d, spec, 5, 5, "5 22 23", "/h");
+			struct db d = {p, g, 0, 0, 0, CLAIM_EXACT};
+			ok(&d, "5", 5, 5, "5 22 23", "/h");
 			free(p), free(g), free(name), free(other);
 		}
 	}
