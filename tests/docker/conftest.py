@@ -34,6 +34,8 @@ Adding tests/docker/test_<feature>.py: ask for these fixtures.
            starts `docker run -d` and returns its id; every container it
            started is removed at the end of the test.
   probe    (function) probe(text) -> {key: [values]} of tests/probe.c's output.
+  figures  (session) figures.add(line): a measured figure, printed at the end
+           of the run under "figures" (pytest captures the tests' output).
 
 Never name an image that was not built here: it fails (no route, --pull
 never). A new image: docker.build_files(f"gosu-test/{name}", f"FROM
@@ -126,6 +128,21 @@ def container(docker):
         return cid
     yield start
     docker.remove(*started)
+
+
+_FIGURES = []
+
+
+@pytest.fixture(scope="session")
+def figures():
+    return SimpleNamespace(add=_FIGURES.append)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
 
 
 def parse_probe(text):
