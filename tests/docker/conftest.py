@@ -107,7 +107,8 @@ RUN groupadd -g 1000 app && useradd -l -m -u 1000 -g 1000 -s /bin/sh app \\
 def images(docker):
     names = SimpleNamespace(debian="gosu-test/debian:bookworm", busybox="gosu-test/busybox:static",
                             test="gosu-test/gosu:test")
-    docker.import_tar(dockerengine.cached_debian_tar(), names.debian)
+    with dockerengine.debian_tar() as tar:
+        docker.import_tar(tar, names.debian)
     docker.import_tar(dockerengine.busybox_tar(), names.busybox)
     helpers = {"gosu": GOSU, "probe": BUILD / "probe", "ttyprobe": BUILD / "ttyprobe",
                "injector": BUILD / "docker" / "injector", "sigterm": BUILD / "docker" / "sigterm"}

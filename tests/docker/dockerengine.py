@@ -11,6 +11,7 @@ the one thing runs share, built under a lock) and BusyBox from the static
 binary. An image name that was not built here fails at once: --pull never,
 and a daemon with no route anywhere."""
 
+import contextlib
 import fcntl
 import io
 import os
@@ -299,23 +300,29 @@ class Pty:
             self.master = -1
 
 
-def cached_debian_tar():
-    """The Debian bookworm minbase tarball, made once and kept in CACHE.
-    Concurrent runs wait on the lock; a partial file is never renamed in."""
+@contextlib.contextmanager
+def debian_tar():
+    """The Debian bookworm minbase tarball, made once and kept in CACHE, as a
+    context: the file stays (a shared lock) until the block ends. A run that
+    finds none makes it under the exclusive lock while the others wait; a
+    partial file is never renamed in. (Removing it by hand:
+    flock CACHE/.lock rm CACHE/debian-bookworm-minbase.tar.)"""
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(CACHE / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if DEBIAN_TAR.exists():
-            return DEBIAN_TAR
-        tmp = CACHE / f".{DEBIAN_TAR.name}.{os.getpid()}"
-        try:
-            subprocess.run([*MMDEBSTRAP, "bookworm", str(tmp), MIRROR], check=True,
-                           stdin=subprocess.DEVNULL, timeout=600)
-            os.rename(tmp, DEBIAN_TAR)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-    return DEBIAN_TAR
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        if not DEBIAN_TAR.exists():
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not DEBIAN_TAR.exists():
+                tmp = CACHE / f".{DEBIAN_TAR.name}.{os.getpid()}"
+                try:
+                    subprocess.run([*MMDEBSTRAP, "bookworm", str(tmp), MIRROR], check=True,
+                                   stdin=subprocess.DEVNULL, timeout=600)
+                    os.rename(tmp, DEBIAN_TAR)
+                finally:
+                    if tmp.exists():
+                        tmp.unlink()
+            fcntl.flock(lock, fcntl.LOCK_SH)
+        yield DEBIAN_TAR
 
 
 def busybox_tar(extra=None):
