@@ -7,7 +7,7 @@ DEPS += docker.io mmdebstrap busybox-static tini iproute2
 
 .PHONY: test-docker
 test-docker: gosu $(TEST_PROGS) $(DOCKER_PROGS)
-	$(PYTHON) -m pytest -q -p no:cacheprovider -rs tests/docker
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/docker
 
 $(DOCKER_PROGS): $(B)/docker/%: tests/docker/%.c | $(KHDR)
 	@mkdir -p $(@D)

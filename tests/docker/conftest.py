@@ -64,13 +64,15 @@ def _unavailable(reason):
     pytest.skip(line)
 
 
+NOT_ROOT = "test-docker: needs root (its own dockerd in a new network namespace)"
+
+
 def pytest_collection_modifyitems(config, items):
     if os.geteuid() != 0:
-        reason = "test-docker: needs root (its own dockerd in a new network namespace)"
         if IN_CI:
-            pytest.exit(reason, returncode=1)
+            pytest.exit(NOT_ROOT, returncode=1)
         for item in items:
-            item.add_marker(pytest.mark.skip(reason=reason))
+            item.add_marker(pytest.mark.skip(reason=NOT_ROOT))
 
 
 @pytest.fixture(scope="session")
@@ -140,6 +142,8 @@ def figures():
 
 
 def pytest_terminal_summary(terminalreporter):
+    if os.geteuid() != 0:
+        terminalreporter.write_line(f"skipped: {NOT_ROOT}")
     if _FIGURES:
         terminalreporter.section("figures")
         for line in _FIGURES:

@@ -12,6 +12,7 @@ binary. An image name that was not built here fails at once: --pull never,
 and a daemon with no route anywhere."""
 
 import contextlib
+import ctypes
 import fcntl
 import io
 import os
@@ -43,6 +44,10 @@ REFUSED = {"pull", "push", "login", "logout", "search", "network", "container", 
 ISOLATION = {"run": ["--network", "none", "--pull", "never"],
              "create": ["--network", "none", "--pull", "never"],
              "build": ["--network", "none"]}
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1
 
 
 class Unavailable(Exception):
@@ -88,8 +93,10 @@ class Engine:
             "--storage-driver", driver, "--shutdown-timeout", "2", "--log-level", "warn",
         ]
         with open(self.log, "ab") as log:
+            # If the test run is killed, dockerd still gets its SIGTERM.
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                         start_new_session=True)
+                                         start_new_session=True,
+                                         preexec_fn=lambda: _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM))
         client = Docker(self)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
