@@ -94,7 +94,7 @@ def test_bind_mount_files_land_with_the_host_ids(docker, example, kind, tmp_path
 
 
 @pytest.mark.parametrize("kind", ["debian", "alpine"])
-def test_restart(docker, example, kind, container):
+def test_restart(docker, example, kind):
     cid = docker("create", "-e", "USER_ID=2345", example(kind), "sh", "-c",
                  "id; grep -c ^app: /etc/passwd").stdout.strip()
     try:
