@@ -60,6 +60,24 @@ def test_run_t_session_leader_gets_no_filter(docker, images, seccomp):
     assert int(forced["Seccomp_filters"]) == int(base["Seccomp_filters"]) + 1
 
 
+def test_exec_it_gosu_as_the_session_leader_gets_no_filter(docker, container, images):
+    # docker exec -it CONTAINER gosu ...: a new session on a fresh terminal.
+    cid = container(images.test, "sleep", "infinity")
+
+    def exec_it(*command):
+        t = docker.pty("exec", "-it", cid, *command)
+        try:
+            assert t.wait(timeout=60) == 0, t.output
+            return status(t.output)
+        finally:
+            t.close()
+    base = exec_it(*STATUS)
+    assert exec_it("gosu", "app", *STATUS) == base and base["NoNewPrivs"] == "0"
+    forced = exec_it("gosu", "--tty-guard", "app", *STATUS)
+    assert forced["NoNewPrivs"] == "1"
+    assert int(forced["Seccomp_filters"]) == int(base["Seccomp_filters"]) + 1
+
+
 class RootShell:
     """`docker exec -it CONTAINER sh` under a pty: a root shell whose
     terminal the commands it starts share."""
