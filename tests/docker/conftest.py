@@ -19,6 +19,8 @@ Adding tests/docker/test_<feature>.py: ask for these fixtures.
                args={...}, buildkit=False) a build from a context made here.
            docker.build(context_dir, tag, dockerfile=..., args=..., buildkit=...)
            docker.import_tar(path_or_bytes, tag, changes=[...])
+           docker.remove(*containers) `docker rm -f`, never raises.
+           buildkit=True is needed for FROM --platform and TARGETARCH.
            docker.pty(*args) the client under a fresh pseudo-terminal (its
                controlling terminal), for `run -it` and `exec -it`: .write(s),
                .expect(regex, timeout) -> match, .drain(), .wait() -> status,
@@ -36,6 +38,11 @@ Adding tests/docker/test_<feature>.py: ask for these fixtures.
   probe    (function) probe(text) -> {key: [values]} of tests/probe.c's output.
   figures  (session) figures.add(line): a measured figure, printed at the end
            of the run under "figures" (pytest captures the tests' output).
+  engine   (session) the dockerd itself: .socket, .proc (its Popen), .dir
+           (this run's temporary directory), .driver (overlay2 or vfs).
+
+Each run has its own engine, so tags and container names are the run's own.
+GOSU_BINARY=PATH puts another gosu in images.test (and in the examples).
 
 Never name an image that was not built here: it fails (no route, --pull
 never). A new image: docker.build_files(f"gosu-test/{name}", f"FROM
