@@ -95,10 +95,11 @@ field_of() {
 	awk -F: -v name="$2" -v n="$3" '$1 == name { print $n; exit }' "$1"
 }
 
-# Whether the process has capability number N in its effective set.
+# Whether the process has capability number N in its effective set; true
+# when that cannot be read (no /proc), so that the tool itself decides.
 has_cap() {
 	eff=$(awk '$1 == "CapEff:" { print $2 }' /proc/self/status 2> /dev/null) || eff=
-	[ -n "$eff" ] && [ $((0x$eff >> $1 & 1)) = 1 ]
+	[ -z "$eff" ] || [ $((0x$eff >> $1 & 1)) = 1 ]
 }
 
 # Called before the first change to /etc: a clear error instead of the
