@@ -85,6 +85,13 @@ DIST_PACKAGES := $(sort $(foreach a,$(DIST_ARCHES),$(DIST_PKG_$(a))) \
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || \
 	stat -c %Y Makefile mk/*.mk src/* | sort -n | tail -n 1)
 export SOURCE_DATE_EPOCH
+# Rewritten only when that time changes, so that the bills of materials are
+# made again after a commit and left alone otherwise.
+$(DIST_B)/source-date-epoch: dist-epoch-check
+	@mkdir -p $(@D)
+	@echo $(SOURCE_DATE_EPOCH) | cmp -s - $@ || echo $(SOURCE_DATE_EPOCH) > $@
+.PHONY: dist-epoch-check
+dist-epoch-check:
 
 # make deps installs them too (dist-deps first: it adds the architectures
 # of the multiarch packages), and make check (CI) runs these.
@@ -125,7 +132,7 @@ $(DIST)/gosu-$(1): $(DIST_SRCS_$(call DIST_LIBC,$(1)):src/%.c=$(DIST_B)/$(1)/%.o
 		-Wl,--trace -o $$@.tmp $$^ > $(DIST_B)/$(1)/link.trace
 	mv $$@.tmp $$@
 
-$(DIST)/gosu-$(1).spdx.json: $(DIST)/gosu-$(1) scripts/dist-sbom.py src/version.h
+$(DIST)/gosu-$(1).spdx.json: $(DIST)/gosu-$(1) scripts/dist-sbom.py src/version.h $(DIST_B)/source-date-epoch
 	$(PYTHON) scripts/dist-sbom.py $(1) $$< $(DIST_B)/$(1)/link.trace > $$@.tmp
 	mv $$@.tmp $$@
 
