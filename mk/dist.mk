@@ -82,8 +82,10 @@ DIST_PACKAGES := $(sort $(foreach a,$(DIST_ARCHES),$(DIST_PKG_$(a))) \
 	qemu-user-static mandoc groff-base busybox-static passwd file python3-pytest util-linux)
 # The bill of materials says when it was made: at the last commit, or the
 # newest source file's time outside git (dist-repro passes it on).
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || \
-	stat -c %Y Makefile mk/*.mk src/* | sort -n | tail -n 1)
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || \
+	stat -c %Y Makefile mk/*.mk src/* scripts/* | sort -n | tail -n 1)
+endif
 export SOURCE_DATE_EPOCH
 # Rewritten only when that time changes, so that the bills of materials are
 # made again after a commit and left alone otherwise.

@@ -16,7 +16,7 @@ case $arch in
 riscv64) gnu=riscv64-linux-gnu triple=riscv64-linux-musl ;;
 *) echo "dist-musl-src: no recipe for $arch (it has a musl-dev package)" >&2; exit 1 ;;
 esac
-version=$(dpkg-query -W -f='${Version}' musl-dev:amd64 2>/dev/null || dpkg-query -W -f='${Version}' musl-dev)
+version=$(dpkg-query -W -f='${Version}' "musl-dev:$(dpkg --print-architecture)")
 libdir=$prefix/lib/$triple
 if [ -f "$libdir/libc.a" ] && grep -q "^musl $version " "$libdir/debian-source" 2>/dev/null; then
 	echo "dist-musl-src: musl $version for $arch installed in $prefix"
@@ -59,11 +59,15 @@ fi
 cd "$src"
 flags=$(DEB_HOST_ARCH=$arch DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS)
 # Only the static library: nothing goes into /lib.
-CROSS_COMPILE=$gnu- CFLAGS="$flags" ./configure --host="$gnu" --prefix="$prefix" \
+# musl's own compiler warnings go to a log, shown if the build fails.
+if ! { CROSS_COMPILE=$gnu- CFLAGS="$flags" ./configure --host="$gnu" --prefix="$prefix" \
 	--libdir="$libdir" --includedir="$prefix/include/$triple" --bindir="$tmp/bin" \
-	--enable-gcc-wrapper=yes --enable-debug --disable-shared >/dev/null
-make -s -j"$(nproc)" >/dev/null
-make -s install >/dev/null
+	--enable-gcc-wrapper=yes --enable-debug --disable-shared &&
+	make -s -j"$(nproc)" && make -s install; } > "$tmp/build.log" 2>&1; then
+	cat "$tmp/build.log" >&2
+	echo "dist-musl-src: building musl $version for $arch failed" >&2
+	exit 1
+fi
 mkdir -p "$prefix/bin"
 sed "s/\${REALGCC:-[^}]*}/\${REALGCC:-$gnu-gcc}/" "$tmp/bin/musl-gcc" > "$prefix/bin/$triple-gcc.tmp"
 grep -q "$gnu-gcc" "$prefix/bin/$triple-gcc.tmp" || {
