@@ -115,8 +115,8 @@ static bool named(struct field line, struct field name)
 }
 
 /* Looks for one name in the member lists of every line of /etc/group:
- * the search jumps over most bytes instead of splitting each list at
- * every ','. */
+ * the search (scan.c) tries many places at once instead of splitting
+ * each list at every ','. */
 struct finder {
 	struct field name;
 	bool never; /* the name holds a ',': no list can name it */

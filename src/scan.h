@@ -1,7 +1,7 @@
 /* The searches that every line of /etc/passwd and /etc/group goes through:
- * a byte (the line end, ':'), and a name (in member lists). Pure, and
- * never reading a byte outside [p, end): no page past the end is touched,
- * and sanitizers see only in-bounds reads. */
+ * a byte (the line end, ':'), and a name (in member lists). Pure; their
+ * own loads never leave [p, end), so no page past the end is touched and
+ * the sanitizers see only reads within bounds. */
 #ifndef GOSU_SCAN_H
 #define GOSU_SCAN_H
 
