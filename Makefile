@@ -44,7 +44,7 @@ SRCS := $(wildcard src/*.c)
 SRCS_LIBC_MALLOC := $(filter-out src/malloc.c,$(SRCS))
 OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(if $(filter musl-gcc,$(notdir $(CC))),$(SRCS),$(SRCS_LIBC_MALLOC)))
 # The pure part: no system call; unit tests and the fuzzer link it alone.
-PURE := buf errtext lines resolve path env ttyguard
+PURE := buf errtext lines resolve path env ttyguard scan
 
 .PHONY: all test test-unit test-e2e check deps install clean
 all: gosu
@@ -85,6 +85,12 @@ $(B)/test/malloc: tests/malloc/test_malloc.c src/malloc.c tests/unit/check.c | $
 	$(HOSTCC) -std=gnu11 $(WARN) -Wno-missing-prototypes -D_GNU_SOURCE -Itests/unit $(TEST_CFLAGS) \
 		-Dmalloc=arena_malloc -Dfree=arena_free -Drealloc=arena_realloc -Dcalloc=arena_calloc \
 		-o $@ $^
+
+# The scanning without SSE2: the path every other architecture takes.
+UNIT_TESTS += $(B)/test/scan-word
+$(B)/test/scan-word: tests/unit/test_scan.c tests/unit/check.c src/scan.c src/scan.h | $(B)/test
+	$(HOSTCC) -std=gnu11 $(WARN) -D_GNU_SOURCE -U__SSE2__ -Isrc -Itests/unit $(TEST_CFLAGS) -o $@ \
+		tests/unit/test_scan.c tests/unit/check.c src/scan.c
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do $$t; done

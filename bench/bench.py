@@ -227,12 +227,16 @@ def scale_inner(args):
             sys.exit(f"bench: {tool} {user} gave uid {ids}, groups {groups}")
         res[key + "_groups"] = len(groups)
     cmds = [[OURS, user, NOOP], [GOSU, user, NOOP], [READALL, NOOP]]
+    if args.baseline:
+        cmds.append([args.baseline, user, NOOP])
     blocks = args.scale_blocks
     runs = min(100, max(1, args.scale_runs * max(SIZES) // n))
     fork_rss, data = run_blocks(cmds, blocks, runs, 1)
-    for i, key in enumerate(("ours", "gosu", "floor")):
+    for i, key in enumerate(("ours", "gosu", "floor", "base")[:len(cmds)]):
         res[key] = time_stats(data[i])
         res[key]["peak_kb"] = peak_rss(cmds[i], args.rss_reps)[0][1]
+    if args.baseline:
+        res["x_base"] = ratio(data, 0, 3)
     res["ratio"] = ratio(data, 0, 1)
     res["cpu_ratio"] = ratio(data, 0, 1, 3)
     res["x_floor"] = ratio(data, 0, 2)
@@ -247,7 +251,8 @@ def scale(args, n):
                   "--scale-inner", str(n), "--dir", d, "--host-ns", host_ns,
                   "--scale-blocks", str(args.scale_blocks),
                   "--scale-runs", str(args.scale_runs),
-                  "--rss-reps", str(args.rss_reps)])
+                  "--rss-reps", str(args.rss_reps)] +
+                 (["--baseline", args.baseline] if args.baseline else []))
     return json.loads(out)
 
 
@@ -320,6 +325,12 @@ def report(m, ex, sc, args, lad=None):
                      f"| {fmt_kb(o['peak_kb'])} / {fmt_kb(g['peak_kb'])} "
                      f"| {fmt_kb(g['ru_maxrss_kb'])} | {x['ours_groups']} / {x['gosu_groups']} |")
         L.append("")
+        if args.baseline:
+            L += [f"Beside the baseline build ({args.baseline}), in the same blocks:", "",
+                  "| users, groups | ours ms | baseline ms | ours / baseline |", "|--:|--:|--:|--:|"]
+            L += [f"| {x['n']:,} | {x['ours']['median_us'] / 1e3:.2f} "
+                  f"| {x['base']['median_us'] / 1e3:.2f} | {x['x_base']:.3f} |" for x in sc]
+            L.append("")
     L += ["| target | limit | measured | met |", "|---|---|---|---|"]
     for name, limit, value, ok in targets(ex, sc):
         met = "–" if ok is None else "yes" if ok else "**no**"
@@ -339,6 +350,9 @@ def targets(ex, sc):
           f"(CPU time: {o['cpu_x_gosu']:.3f}×)", o["x_gosu"] <= 0.25),
          ("stripped static binary", "≤ 40 KiB (40,960 bytes)", f"{o['size']['bytes']:,} bytes",
           o["size"]["bytes"] <= 40960 and o["size"]["stripped"] and o["size"]["static"])]
+    if "base" in ex:
+        t.append(("time vs the baseline build", "no regression", f"{o['x_base']:.3f}× "
+                  f"(CPU time: {o['cpu_x_base']:.3f}×)", None))
     extra = o["process_peak_kb"] - ex["noop"]["process_peak_kb"]
     t.append(("peak RSS vs the no-op's own", "≤ +100 KiB", f"+{extra:.0f} KiB "
               f"({fmt_kb(o['process_peak_kb'])} vs {fmt_kb(ex['noop']['process_peak_kb'])})",
@@ -368,6 +382,8 @@ def main():
     p.add_argument("--no-scale", action="store_true", help="skip the scaling benchmark")
     p.add_argument("--no-ladder", action="store_true",
                    help="skip timing the required-work floor step by step")
+    p.add_argument("--baseline", help="another build of gosu (say, of the last release), "
+                   "measured beside ours in the same blocks")
     p.add_argument("--out", default=TOOLS)
     p.add_argument("--scale-inner", type=int, help=argparse.SUPPRESS)
     p.add_argument("--dir", help=argparse.SUPPRESS)
@@ -376,10 +392,15 @@ def main():
 
     if os.geteuid() != 0:
         sys.exit("bench: must run as root: gosu only switches users for root")
+    if args.baseline:
+        args.baseline = os.path.abspath(args.baseline)
     if args.scale_inner:
         return scale_inner(args)
+    if args.baseline:
+        EXEC_CMDS.insert([k for k, _, _ in EXEC_CMDS].index("ours") + 1,
+                         ("base", "baseline build nobody no-op", [args.baseline, "nobody", NOOP]))
     for f in (NOOP, TRAMPOLINE, FLOOR, RUNNER, PEAKRSS, READALL, OURS, GOSU, SETPRIV,
-              *(path for _, path in LADDER)):
+              *(path for _, path in LADDER), *([args.baseline] if args.baseline else [])):
         if not os.access(f, os.X_OK):
             sys.exit(f"bench: {f} missing: run `make bench`")
 
@@ -398,6 +419,9 @@ def main():
         r["cpu_x_gosu"] = ratio(data, i, keys.index("gosu"), 3)
         r["x_floor"] = ratio(data, i, keys.index("floor"))
         r["cpu_x_floor"] = ratio(data, i, keys.index("floor"), 3)
+        if "base" in keys:
+            r["x_base"] = ratio(data, i, keys.index("base"))
+            r["cpu_x_base"] = ratio(data, i, keys.index("base"), 3)
         # peakrss gives no terminal: the rows on one would be measured
         # as the rows without.
         images = [] if argv[0] == "+tty" else peak_rss(argv, args.rss_reps)

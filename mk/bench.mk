@@ -3,6 +3,7 @@
 #   make bench BENCH_ARGS='--blocks 100 --runs 200'   more runs
 #   make bench BENCH_ARGS=--no-scale                  skip the 100k databases
 #   make bench BENCH_ARGS=--no-ladder                 skip the floor's steps
+#   make bench BENCH_ARGS='--baseline OTHER/gosu'     another build beside ours
 
 BENCH := $(B)/bench
 BENCH_TOOLS := $(BENCH)/noop $(BENCH)/trampoline $(BENCH)/floor $(BENCH)/readall \

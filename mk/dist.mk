@@ -10,12 +10,19 @@
 #   make man-lint       gosu.1 through mandoc -T lint and groff -ww
 #   make install        also installs gosu.1 (install-man)
 #
-# Each binary is built from the same sources and flags with Debian's
-# gcc-<triple> and static glibc (gosu never uses NSS, so nothing needs
-# dlopen), and with musl-gcc for amd64 where it is installed. No path or
-# timestamp goes into a binary: objects are built from relative paths,
+# Each binary is built from the same sources and flags against musl,
+# statically: Debian's gcc-<triple> cross compiler with the musl-dev:<arch>
+# multiarch package's specs file (its <musl-triple>-gcc wrapper, what
+# musl-gcc is for amd64). riscv64 is not a Debian 12 architecture, so it has
+# no musl-dev package: make dist-deps builds musl for it from Debian's musl
+# source package (scripts/dist-musl-src.sh) into DIST_MUSL_PREFIX, in the
+# same layout. loong64 keeps static glibc, where a cross compiler exists:
+# Debian 12 has none, and its musl (1.2.3) has no loongarch64 port. No path
+# or timestamp goes into a binary: objects are built from relative paths,
 # -ffile-prefix-map maps the rest, and there is no debug info, build id or
-# .comment section.
+# .comment section. Next to each binary, dist/gosu-<arch>.spdx.json: its
+# bill of materials (SPDX 2.3), made by scripts/dist-sbom.py from the
+# binary's hashes and the versions dpkg reports.
 
 DIST ?= dist
 DIST_B := $(B)/dist
@@ -25,44 +32,72 @@ DIST_LDFLAGS := $(BASE_LDFLAGS) -s
 # glibc's static start-up code does apply RELRO (musl's does not, hence
 # BASE_LDFLAGS's -z norelro): keep it, on whole pages, for the glibc builds.
 DIST_LDFLAGS_GLIBC := -Wl,-z,relro -Wl,-z,common-page-size=4096
+# Where dist-deps installs the musl it builds from source.
+DIST_MUSL_PREFIX ?= /usr/local
 
-# gosu's architecture name -> compiler, and the Debian packages that bring it.
-DIST_MUSL := $(shell command -v musl-gcc 2>/dev/null)
-DIST_CC_amd64 := $(if $(DIST_MUSL),musl-gcc,x86_64-linux-gnu-gcc)
-DIST_CC_i386 := i686-linux-gnu-gcc
-DIST_CC_arm64 := aarch64-linux-gnu-gcc
-DIST_CC_armhf := arm-linux-gnueabihf-gcc
-DIST_CC_armel := arm-linux-gnueabi-gcc
-DIST_CC_ppc64el := powerpc64le-linux-gnu-gcc
-DIST_CC_s390x := s390x-linux-gnu-gcc
-DIST_CC_riscv64 := riscv64-linux-gnu-gcc
-DIST_CC_mips64el := mips64el-linux-gnuabi64-gcc
+# gosu's architecture name -> compiler, the Debian packages that bring it,
+# and the directory of its kernel headers (musl's headers have none).
+DIST_CC_amd64 := musl-gcc
+DIST_CC_i386 := i386-linux-musl-gcc
+DIST_CC_arm64 := aarch64-linux-musl-gcc
+DIST_CC_armhf := arm-linux-musleabihf-gcc
+DIST_CC_armel := arm-linux-musleabi-gcc
+DIST_CC_ppc64el := powerpc64le-linux-musl-gcc
+DIST_CC_s390x := s390x-linux-musl-gcc
+DIST_CC_riscv64 := $(DIST_MUSL_PREFIX)/bin/riscv64-linux-musl-gcc
+DIST_CC_mips64el := mips64el-linux-musl-gcc
 DIST_CC_loong64 := loongarch64-linux-gnu-gcc
 
-DIST_PKG_amd64 := musl-tools
-DIST_PKG_i386 := gcc-i686-linux-gnu libc6-dev-i386-cross
-DIST_PKG_arm64 := gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-DIST_PKG_armhf := gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
-DIST_PKG_armel := gcc-arm-linux-gnueabi libc6-dev-armel-cross
-DIST_PKG_ppc64el := gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
-DIST_PKG_s390x := gcc-s390x-linux-gnu libc6-dev-s390x-cross
-DIST_PKG_riscv64 := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
-DIST_PKG_mips64el := gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross
+DIST_GNU_i386 := i686-linux-gnu
+DIST_GNU_arm64 := aarch64-linux-gnu
+DIST_GNU_armhf := arm-linux-gnueabihf
+DIST_GNU_armel := arm-linux-gnueabi
+DIST_GNU_ppc64el := powerpc64le-linux-gnu
+DIST_GNU_s390x := s390x-linux-gnu
+DIST_GNU_riscv64 := riscv64-linux-gnu
+DIST_GNU_mips64el := mips64el-linux-gnuabi64
+DIST_GNU_loong64 := loongarch64-linux-gnu
+
+DIST_PKG_amd64 := musl-tools musl-dev linux-libc-dev
+$(foreach a,i386 arm64 armhf armel ppc64el s390x mips64el,$(eval \
+  DIST_PKG_$(a) := gcc-$(DIST_GNU_$(a)) linux-libc-dev-$(a)-cross musl-dev:$(a)))
+DIST_PKG_riscv64 := gcc-riscv64-linux-gnu linux-libc-dev-riscv64-cross dpkg-dev
 DIST_PKG_loong64 := gcc-loongarch64-linux-gnu libc6-dev-loong64-cross
 
-# Debian 12 has no loong64 cross compiler: loong64 is built where one exists.
+DIST_KHDR_amd64 := $(B)/khdr
+$(foreach a,i386 arm64 armhf armel ppc64el s390x riscv64 mips64el,$(eval \
+  DIST_KHDR_$(a) := $(DIST_B)/khdr-$(a)))
+
 DIST_ALL_ARCHES := amd64 i386 arm64 armhf armel ppc64el s390x riscv64 mips64el loong64
 DIST_ARCHES ?= amd64 i386 arm64 armhf armel ppc64el s390x riscv64 mips64el \
 	$(if $(shell command -v $(DIST_CC_loong64) 2>/dev/null),loong64)
+DIST_LIBC = $(if $(filter loong64,$(1)),glibc,musl)
 DIST_BINS := $(sort $(DIST_ARCHES:%=$(DIST)/gosu-%))
+DIST_SBOMS := $(DIST_BINS:%=%.spdx.json)
 # src/malloc.c replaces musl's malloc; glibc keeps its own (its static
 # start-up code allocates with it).
 DIST_SRCS_musl := $(sort $(SRCS))
 DIST_SRCS_glibc := $(sort $(SRCS_LIBC_MALLOC))
 DIST_PACKAGES := $(sort $(foreach a,$(DIST_ARCHES),$(DIST_PKG_$(a))) \
-	qemu-user-static mandoc groff-base busybox passwd file python3-pytest util-linux)
+	qemu-user-static mandoc groff-base busybox-static passwd file python3-pytest util-linux)
+# The bill of materials says when it was made: at the last commit, or the
+# newest source file's time outside git (dist-repro passes it on).
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || \
+	stat -c %Y Makefile mk/*.mk src/* scripts/* | sort -n | tail -n 1)
+endif
+export SOURCE_DATE_EPOCH
+# Rewritten only when that time changes, so that the bills of materials are
+# made again after a commit and left alone otherwise.
+$(DIST_B)/source-date-epoch: dist-epoch-check
+	@mkdir -p $(@D)
+	@echo $(SOURCE_DATE_EPOCH) | cmp -s - $@ || echo $(SOURCE_DATE_EPOCH) > $@
+.PHONY: dist-epoch-check
+dist-epoch-check:
 
-# make deps installs them too, and make check (CI) runs these.
+# make deps installs them too (dist-deps first: it adds the architectures
+# of the multiarch packages), and make check (CI) runs these.
+deps: dist-deps
 DEPS += $(DIST_PACKAGES)
 CHECKS += man-lint test-examples dist-check dist-repro cross-test
 
@@ -70,36 +105,55 @@ CHECKS += man-lint test-examples dist-check dist-repro cross-test
 
 dist: $(DIST)/SHA256SUMS
 
-# Checksums in sha256sum's format, in a fixed order, as gosu publishes them.
-$(DIST)/SHA256SUMS: $(DIST_BINS)
-	cd $(DIST) && LC_ALL=C sha256sum $(notdir $(DIST_BINS)) > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
+# Checksums in sha256sum's format, in a fixed order, as gosu publishes them:
+# the binaries and their bills of materials.
+$(DIST)/SHA256SUMS: $(DIST_BINS) $(DIST_SBOMS)
+	cd $(DIST) && LC_ALL=C sha256sum $(sort $(notdir $(DIST_BINS) $(DIST_SBOMS))) > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
 	@cat $@
 
-# One arch: its objects under build/dist/<arch>/, its binary in dist/.
-# musl-gcc sees only musl's headers: it gets the kernel's through build/khdr.
+# One arch: its objects under build/dist/<arch>/, its binary and its bill of
+# materials in dist/. musl's headers have none of the kernel's: a cross
+# build gets those of Debian's linux-libc-dev-<arch>-cross through
+# build/dist/khdr-<arch>.
 define dist_arch
-$(DIST_B)/$(1)/%.o: src/%.c $(wildcard src/*.h) | dist-cc-$(1) $(if $(filter musl-gcc,$(DIST_CC_$(1))),$(B)/khdr)
-	@mkdir -p $$(@D)
-	$$(DIST_CC_$(1)) $$(DIST_CFLAGS) $(if $(filter musl-gcc,$(DIST_CC_$(1))),-isystem $(B)/khdr) -c -o $$@ $$<
+$(DIST_B)/khdr-$(1):
+	@test -d /usr/$(DIST_GNU_$(1))/include/asm || { \
+	  echo "dist: no kernel headers for $(1): make dist-deps (apt-get install $(DIST_PKG_$(1)))" >&2; \
+	  exit 1; }
+	@mkdir -p $$@
+	ln -sfn $(foreach d,linux asm-generic asm,/usr/$(DIST_GNU_$(1))/include/$(d)) $$@/
 
-$(DIST)/gosu-$(1): $(DIST_SRCS_$(if $(filter musl-gcc,$(DIST_CC_$(1))),musl,glibc):src/%.c=$(DIST_B)/$(1)/%.o)
+$(DIST_B)/$(1)/%.o: src/%.c $(wildcard src/*.h) | dist-cc-$(1) $(DIST_KHDR_$(1))
 	@mkdir -p $$(@D)
-	$$(DIST_CC_$(1)) $$(DIST_LDFLAGS) $(if $(filter musl-gcc,$(DIST_CC_$(1))),,$$(DIST_LDFLAGS_GLIBC)) -o $$@.tmp $$^
+	$$(DIST_CC_$(1)) $$(DIST_CFLAGS) $(if $(DIST_KHDR_$(1)),-isystem $(DIST_KHDR_$(1))) -c -o $$@ $$<
+
+# The linker's --trace: every file it linked in, for the bill of materials.
+$(DIST)/gosu-$(1): $(DIST_SRCS_$(call DIST_LIBC,$(1)):src/%.c=$(DIST_B)/$(1)/%.o)
+	@mkdir -p $$(@D)
+	$$(DIST_CC_$(1)) $$(DIST_LDFLAGS) $(if $(filter glibc,$(call DIST_LIBC,$(1))),$$(DIST_LDFLAGS_GLIBC)) \
+		-Wl,--trace -o $$@.tmp $$^ > $(DIST_B)/$(1)/link.trace
+	mv $$@.tmp $$@
+
+$(DIST)/gosu-$(1).spdx.json: $(DIST)/gosu-$(1) scripts/dist-sbom.py src/version.h $(DIST_B)/source-date-epoch
+	$(PYTHON) scripts/dist-sbom.py $(1) $$< $(DIST_B)/$(1)/link.trace > $$@.tmp
 	mv $$@.tmp $$@
 
 .PHONY: dist-cc-$(1)
 dist-cc-$(1):
 	@command -v $(DIST_CC_$(1)) >/dev/null 2>&1 || { \
-	  echo "dist: no $(DIST_CC_$(1)) for $(1): apt-get install $(DIST_PKG_$(1)) (or make dist-deps)" >&2; \
+	  echo "dist: no $(DIST_CC_$(1)) for $(1): make dist-deps (apt-get install $(DIST_PKG_$(1)))" >&2; \
 	  exit 1; }
 endef
 $(foreach a,$(DIST_ALL_ARCHES),$(eval $(call dist_arch,$(a))))
 
+# The packages (adding the architectures of the multiarch ones), then musl
+# built from Debian's source for riscv64.
 dist-deps:
 	scripts/dist-deps.sh $(DIST_PACKAGES)
+	$(if $(filter riscv64,$(DIST_ARCHES)),scripts/dist-musl-src.sh riscv64 $(DIST_MUSL_PREFIX))
 
 dist-check: dist
-	scripts/dist-check.sh $(DIST) $(DIST_ARCHES)
+	PYTHON=$(PYTHON) scripts/dist-check.sh $(DIST) $(DIST_ARCHES)
 
 dist-repro:
 	scripts/dist-repro.sh $(DIST_ARCHES)

@@ -1,6 +1,7 @@
 """cross-summary.py DIST OUTDIR ARCH...: one line per arch from the junit
-files of cross-test.sh: binary size, how it ran, tests passed, skipped,
-failed, seconds; then the reasons for the skips."""
+files of cross-test.sh: binary size, the C library its version line names,
+how it ran, tests passed, skipped, failed, seconds; then the reasons for
+the skips."""
 
 import re
 import sys
@@ -17,9 +18,11 @@ for arch in arches:
     binary = dist / f"gosu-{arch}"
     handler = binfmt_handler(binary)
     how = f"qemu ({handler.name})" if handler else "native"
+    m = re.search(rb"on linux/[a-z0-9]+; (musl|glibc)\)", binary.read_bytes())
+    libc = m.group(1).decode() if m else "?"
     xml = out / f"{arch}.xml"
     if not xml.exists():
-        rows.append((arch, binary.stat().st_size, how, "-", "-", "-", "no result", "-"))
+        rows.append((arch, binary.stat().st_size, libc, how, "-", "-", "-", "no result", "-"))
         totals["failed"] += 1
         continue
     n = Counter()
@@ -35,13 +38,14 @@ for arch in arches:
         else:
             n["passed"] += 1
     seconds = (out / f"{arch}.seconds").read_text().strip()
-    rows.append((arch, binary.stat().st_size, how, n["passed"], n["skipped"], n["failed"],
+    rows.append((arch, binary.stat().st_size, libc, how, n["passed"], n["skipped"], n["failed"],
                  "ok" if not n["failed"] else "FAILED", seconds))
     totals.update(n)
 
-print(f"{'arch':<9} {'bytes':>8}  {'runs':<20} {'passed':>6} {'skipped':>7} {'failed':>6}  {'result':<9} {'s':>4}")
+print(f"{'arch':<9} {'bytes':>8}  {'libc':<5} {'runs':<20} {'passed':>6} {'skipped':>7} {'failed':>6}"
+      f"  {'result':<9} {'s':>4}")
 for r in rows:
-    print(f"{r[0]:<9} {r[1]:>8}  {r[2]:<20} {r[3]:>6} {r[4]:>7} {r[5]:>6}  {r[6]:<9} {r[7]:>4}")
+    print(f"{r[0]:<9} {r[1]:>8}  {r[2]:<5} {r[3]:<20} {r[4]:>6} {r[5]:>7} {r[6]:>6}  {r[7]:<9} {r[8]:>4}")
 print("skipped, by reason (per-arch total):")
 for msg, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
     print(f"  {count:>4}  {msg}")

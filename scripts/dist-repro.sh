@@ -2,15 +2,19 @@
 # dist-repro.sh ARCH...: builds dist twice from a copy of the sources, in two
 # directories of different names and depths, with another umask, time zone
 # and locale, and checks that every binary comes out byte for byte the same,
-# and the same as ./dist where that was built from the same sources.
+# and the same as ./dist where that was built from the same sources; the
+# bills of materials too (SHA256SUMS covers them), made at the same
+# SOURCE_DATE_EPOCH as ./dist's.
 set -eu
 cd "$(dirname "$0")/.."
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
+export SOURCE_DATE_EPOCH
 tmp=$(mktemp -d /tmp/gosu-repro.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 arches="$*"
 build() { # dir umask TZ LANG
 	mkdir -p "$1"
-	tar -cf - Makefile mk src | tar -xf - -C "$1"
+	tar -cf - Makefile mk src scripts | tar -xf - -C "$1"
 	(cd "$1" && umask "$2" && TZ=$3 LC_ALL=$4 LANG=$4 \
 		make -s -j2 dist DIST_ARCHES="$arches" >/dev/null)
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "errtext.h"
+#include "scan.h"
 
 /* Big enough that a typical /etc/passwd comes in one read; a large file
  * is read in blocks of this size. */
@@ -51,8 +52,8 @@ static int refill(struct lines *l)
 int lines_next(struct lines *l, const char **line, size_t *len)
 {
 	for (;;) {
-		char *nl = l->end > l->scanned
-		    ? memchr(l->buf + l->scanned, '\n', l->end - l->scanned) : NULL;
+		const char *nl = l->end > l->scanned
+		    ? scan_byte(l->buf + l->scanned, l->buf + l->end, '\n') : NULL;
 
 		if (nl || (l->eof && l->start < l->end)) {
 			size_t stop = nl ? (size_t)(nl - l->buf) : l->end;

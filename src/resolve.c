@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "errtext.h"
+#include "scan.h"
 
 /* Largest id a database field may hold: (uid_t)-1 means "no change". */
 #define FILE_ID_MAX 4294967294
@@ -70,7 +71,7 @@ static bool parse_file_id(struct field f, uint32_t *id)
 static void split(const char *p, size_t n, struct field *f, size_t nf)
 {
 	for (size_t i = 0; i < nf; i++) {
-		const char *colon = memchr(p, ':', n);
+		const char *colon = scan_byte(p, p + n, ':');
 		size_t len = colon ? (size_t)(colon - p) : n;
 
 		f[i] = (struct field){p, len};
@@ -113,45 +114,24 @@ static bool named(struct field line, struct field name)
 	       (line.n == name.n || line.p[name.n] == ':');
 }
 
-/* Looks for one name in the member lists of every line of /etc/group: a
- * Horspool skip table, made once, lets the search jump over most bytes
- * instead of splitting each list at every ','. */
+/* Looks for one name in the member lists of every line of /etc/group:
+ * the search (scan.c) tries many places at once instead of splitting
+ * each list at every ','. */
 struct finder {
 	struct field name;
 	bool never; /* the name holds a ',': no list can name it */
-	/* Capped at UINT8_MAX, which is still safe (a shorter jump skips no
-	 * match) and keeps the table small: it lives on the stack, and a
-	 * stack page more costs a page fault. */
-	uint8_t skip[256];
 };
-
-static uint8_t skip_of(size_t n)
-{
-	return n < UINT8_MAX ? (uint8_t)n : UINT8_MAX;
-}
 
 static void finder_init(struct finder *f, struct field name)
 {
 	f->name = name;
 	f->never = memchr(name.p, ',', name.n) != NULL;
-	memset(f->skip, skip_of(name.n), sizeof f->skip);
-	for (size_t i = 0; i + 1 < name.n; i++)
-		f->skip[(unsigned char)name.p[i]] = skip_of(name.n - 1 - i);
 }
 
 /* The first place in [p, end) where f's (non-empty) name stands, or NULL. */
 static const char *find(const struct finder *f, const char *p, const char *end)
 {
-	size_t n = f->name.n;
-
-	while ((size_t)(end - p) >= n) {
-		unsigned char last = (unsigned char)p[n - 1];
-
-		if (last == (unsigned char)f->name.p[n - 1] && memcmp(p, f->name.p, n - 1) == 0)
-			return p;
-		p += f->skip[last];
-	}
-	return NULL;
+	return scan_str(p, end, f->name.p, f->name.n);
 }
 
 /* Whether the ','-separated list names f's name as a whole member. */
