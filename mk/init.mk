@@ -1,0 +1,3 @@
+# --init's tests run the same scenarios through Debian's tini, and the
+# job-control case through an interactive bash under a pty.
+DEPS += tini bash
