@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 
+import initbench
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, "build", "bench")
 NOOP = os.path.join(TOOLS, "noop")
@@ -277,7 +279,7 @@ def report_ladder(lad):
     return L + [""]
 
 
-def report(m, ex, sc, args, lad=None):
+def report(m, ex, sc, args, lad=None, ini=None):
     L = [f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, "
          f"kernel {m['kernel']}, {m['os']}, virtualization: {m['virtualization']}; "
          f"load average {m['load']} at the start, {m['load_end']} at the end.",
@@ -320,8 +322,10 @@ def report(m, ex, sc, args, lad=None):
                      f"| {fmt_kb(o['peak_kb'])} / {fmt_kb(g['peak_kb'])} "
                      f"| {fmt_kb(g['ru_maxrss_kb'])} | {x['ours_groups']} / {x['gosu_groups']} |")
         L.append("")
+    if ini:
+        L += initbench.report(ini) + [""]
     L += ["| target | limit | measured | met |", "|---|---|---|---|"]
-    for name, limit, value, ok in targets(ex, sc):
+    for name, limit, value, ok in targets(ex, sc) + (initbench.targets(ini) if ini else []):
         met = "–" if ok is None else "yes" if ok else "**no**"
         L.append(f"| {name} | {limit} | {value} | {met} |")
     return "\n".join(L) + "\n"
@@ -368,6 +372,7 @@ def main():
     p.add_argument("--no-scale", action="store_true", help="skip the scaling benchmark")
     p.add_argument("--no-ladder", action="store_true",
                    help="skip timing the required-work floor step by step")
+    p.add_argument("--no-init", action="store_true", help="skip the --init benchmark")
     p.add_argument("--out", default=TOOLS)
     p.add_argument("--scale-inner", type=int, help=argparse.SUPPRESS)
     p.add_argument("--dir", help=argparse.SUPPRESS)
@@ -379,6 +384,7 @@ def main():
     if args.scale_inner:
         return scale_inner(args)
     for f in (NOOP, TRAMPOLINE, FLOOR, RUNNER, PEAKRSS, READALL, OURS, GOSU, SETPRIV,
+              initbench.PROBE,
               *(path for _, path in LADDER)):
         if not os.access(f, os.X_OK):
             sys.exit(f"bench: {f} missing: run `make bench`")
@@ -410,6 +416,10 @@ def main():
     if not args.no_ladder:
         print("bench: the required-work floor, step by step ...", file=sys.stderr)
         lad = ladder(args)
+    ini = None
+    if not args.no_init:
+        print("bench: --init against tini ...", file=sys.stderr)
+        ini = initbench.run()
     sc, failed = [], None
     for n in [] if args.no_scale else SIZES:
         print(f"bench: scaling benchmark, {n:,} entries ...", file=sys.stderr)
@@ -422,12 +432,12 @@ def main():
                       "`unshare --mount` to work (a privileged container or a host).")
             break
     m["load_end"] = loadavg()
-    text = report(m, ex, sc, args, lad) + (f"\n{failed}\n" if failed else "")
+    text = report(m, ex, sc, args, lad, ini) + (f"\n{failed}\n" if failed else "")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write(text)
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"machine": m, "exec": ex, "ladder": lad, "scale": sc, "args": vars(args)},
+        json.dump({"machine": m, "exec": ex, "ladder": lad, "scale": sc, "init": ini, "args": vars(args)},
                   f, indent=1)
     print(text)
     if failed:
