@@ -460,3 +460,14 @@ def test_ctrl_z_and_fg_under_an_interactive_shell(init):
             r.wait()
     finally:
         os.close(master), os.close(slave)
+
+
+def test_terminal_guard_covers_command_and_init(gosu):
+    # Installed before the fork: COMMAND cannot type into the terminal.
+    r = run_ns([gosu.path, "--init", "user", gosu.ttyprobe], **DB, tty=True)
+    tries = dict(line.split("\t") for line in r.out.decode().splitlines())
+    assert r.rc == 0 and tries["tiocsti"] == tries["tiocsti_high_bits"] == f"E{__import__('errno').EPERM}"
+    assert r.injected == b""
+    script = "grep -E '^Seccomp:' /proc/$PPID/status /proc/self/status | cut -f2"
+    r = run_ns([gosu.path, "--init", "user", "/bin/sh", "-c", script], **DB, tty=True)
+    assert r.out.decode().split() == ["2", "2"]
