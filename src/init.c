@@ -99,14 +99,16 @@ static void terminate_rest(const struct init *in)
 
 /* COMMAND stopped (Ctrl-Z): the init takes the terminal back from it and
  * stops too, so that the shell that started the init sees its job
- * stopped and gets the terminal. */
+ * stopped and gets the terminal. With it, what it may of its own process
+ * group (the rest of a pipeline, a script that waits for it): what Ctrl-Z
+ * would have stopped without the init. */
 static void stopped(const struct init *in)
 {
 	if (in->leader)
 		return;
 	if (foreground() == in->child)
 		(void)set_foreground(getpgrp());
-	(void)kill(getpid(), SIGSTOP);
+	(void)kill(0, SIGSTOP);
 }
 
 static _Noreturn void finish(const struct init *in, int status);
