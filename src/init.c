@@ -234,8 +234,10 @@ int init_start(long grace, bool root, struct buf *why)
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &in.all, &mask, KSIGSET_BYTES) ||
 	    sigaction(SIGCHLD, &dfl, &chld) || prctl(PR_GET_PDEATHSIG, &pdeathsig))
 		return failed(why, "cannot set up the signals: ");
-	/* Before the fork, so no orphan can pass the init by. */
-	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+	/* Before the fork, so no orphan can pass the init by. EINVAL: a
+	 * kernel before 3.4, or qemu-user, has none; orphans then go to PID 1
+	 * as they would without the init. */
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) && errno != EINVAL)
 		return failed(why, "cannot become a subreaper: ");
 	fg = foreground() == getpgrp();
 	in.leader = getsid(0) == getpid();
