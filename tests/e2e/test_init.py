@@ -347,7 +347,7 @@ def grace_run(gosu, opts, script, pid1=True):
 def test_grace_lets_what_is_left_end(gosu, pid1):
     r, took, log = grace_run(gosu, ["--init-grace=5"], LEFT, pid1)
     assert (r.rc, log) == (5, ["term", "term", "up", "up"])
-    assert took < 3  # it exits as soon as none is left
+    assert took < 4.5  # it exits as soon as none is left, not after 5 s
 
 
 def test_without_grace_the_init_exits_with_command(gosu):
@@ -359,7 +359,7 @@ def test_without_grace_the_init_exits_with_command(gosu):
 def test_grace_ends_after_seconds(gosu, seconds):
     r, took, log = grace_run(gosu, [f"--init-grace={seconds}"], DEAF)
     assert (r.rc, log) == (5, ["up"])
-    assert seconds <= took < seconds + 1.5
+    assert seconds <= took < seconds + 3
 
 
 def test_grace_not_pid1_never_signals_the_rest_of_the_system(gosu):
