@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 
+import initbench
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, "build", "bench")
 NOOP = os.path.join(TOOLS, "noop")
@@ -282,7 +284,7 @@ def report_ladder(lad):
     return L + [""]
 
 
-def report(m, ex, sc, args, lad=None):
+def report(m, ex, sc, args, lad=None, ini=None):
     L = [f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, "
          f"kernel {m['kernel']}, {m['os']}, virtualization: {m['virtualization']}; "
          f"load average {m['load']} at the start, {m['load_end']} at the end.",
@@ -331,8 +333,10 @@ def report(m, ex, sc, args, lad=None):
             L += [f"| {x['n']:,} | {x['ours']['median_us'] / 1e3:.2f} "
                   f"| {x['base']['median_us'] / 1e3:.2f} | {x['x_base']:.3f} |" for x in sc]
             L.append("")
+    if ini:
+        L += initbench.report(ini) + [""]
     L += ["| target | limit | measured | met |", "|---|---|---|---|"]
-    for name, limit, value, ok in targets(ex, sc):
+    for name, limit, value, ok in targets(ex, sc) + (initbench.targets(ini) if ini else []):
         met = "–" if ok is None else "yes" if ok else "**no**"
         L.append(f"| {name} | {limit} | {value} | {met} |")
     return "\n".join(L) + "\n"
@@ -384,6 +388,7 @@ def main():
                    help="skip timing the required-work floor step by step")
     p.add_argument("--baseline", help="another build of gosu (say, of the last release), "
                    "measured beside ours in the same blocks")
+    p.add_argument("--no-init", action="store_true", help="skip the --init benchmark")
     p.add_argument("--out", default=TOOLS)
     p.add_argument("--scale-inner", type=int, help=argparse.SUPPRESS)
     p.add_argument("--dir", help=argparse.SUPPRESS)
@@ -400,6 +405,7 @@ def main():
         EXEC_CMDS.insert([k for k, _, _ in EXEC_CMDS].index("ours") + 1,
                          ("base", "baseline build nobody no-op", [args.baseline, "nobody", NOOP]))
     for f in (NOOP, TRAMPOLINE, FLOOR, RUNNER, PEAKRSS, READALL, OURS, GOSU, SETPRIV,
+              initbench.PROBE,
               *(path for _, path in LADDER), *([args.baseline] if args.baseline else [])):
         if not os.access(f, os.X_OK):
             sys.exit(f"bench: {f} missing: run `make bench`")
@@ -434,6 +440,10 @@ def main():
     if not args.no_ladder:
         print("bench: the required-work floor, step by step ...", file=sys.stderr)
         lad = ladder(args)
+    ini = None
+    if not args.no_init:
+        print("bench: --init against tini ...", file=sys.stderr)
+        ini = initbench.run()
     sc, failed = [], None
     for n in [] if args.no_scale else SIZES:
         print(f"bench: scaling benchmark, {n:,} entries ...", file=sys.stderr)
@@ -446,12 +456,12 @@ def main():
                       "`unshare --mount` to work (a privileged container or a host).")
             break
     m["load_end"] = loadavg()
-    text = report(m, ex, sc, args, lad) + (f"\n{failed}\n" if failed else "")
+    text = report(m, ex, sc, args, lad, ini) + (f"\n{failed}\n" if failed else "")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write(text)
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"machine": m, "exec": ex, "ladder": lad, "scale": sc, "args": vars(args)},
+        json.dump({"machine": m, "exec": ex, "ladder": lad, "scale": sc, "init": ini, "args": vars(args)},
                   f, indent=1)
     print(text)
     if failed:

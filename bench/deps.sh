@@ -10,9 +10,10 @@ fi
 
 # gcc, make: the build; musl-tools: the static binaries; binutils: readelf;
 # gosu: the reference; util-linux: setpriv and unshare; mount: mount;
-# python3: the report; linux-libc-dev: the kernel headers the build links in.
+# python3: the report; linux-libc-dev: the kernel headers the build links in;
+# tini: what --init is measured against.
 need=
-for p in gcc make musl-tools binutils linux-libc-dev gosu util-linux mount python3; do
+for p in gcc make musl-tools binutils linux-libc-dev gosu util-linux mount python3 tini; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		need="$need $p"
 done

@@ -11,6 +11,7 @@
 #include "dbfile.h"
 #include "env.h"
 #include "errtext.h"
+#include "init.h"
 #include "lookpath.h"
 #include "options.h"
 #include "resolve.h"
@@ -115,6 +116,11 @@ static int command_line(int argc, char **argv, const char *self, struct options 
 		buf_quote(&out, argv[arg], strlen(argv[arg]));
 		buf_addc(&out, '\n');
 		break;
+	case ACTION_BAD_GRACE:
+		buf_adds(&out, "error: invalid option ");
+		buf_quote(&out, argv[arg], strlen(argv[arg]));
+		buf_adds(&out, ": --init-grace=SECONDS wants 0 to 86400 and --init\n");
+		break;
 	case ACTION_RUN:
 		if (argc - arg >= 2)
 			return arg;
@@ -162,6 +168,8 @@ int main(int argc, char **argv)
 
 	if ((status = find_command(cmd[0], getenv("PATH"), &path, &why)))
 		fail_command(status, &why);
+	if (opt.init && init_start(opt.init_grace, t.uid == 0, &why))
+		fail_command(1, &why);
 	execve(path, cmd, env);
 	err = errno;
 	buf_adds(&why, "exec failed: ");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "errtext.h"
+#include "initsig.h"
 #include "ttyguard.h"
 
 int parse_options(int argc, char **argv, struct options *o)
@@ -20,18 +21,19 @@ int parse_options(int argc, char **argv, struct options *o)
 		{"--help", ACTION_HELP}, {"-h", ACTION_HELP}, {"-?", ACTION_HELP},
 		{"--version", ACTION_VERSION}, {"-v", ACTION_VERSION},
 	};
-	int i = 1;
+	int i = 1, grace_at = 0;
 
-	*o = (struct options){ACTION_RUN, GUARD_AUTO, false, false};
+	*o = (struct options){ACTION_RUN, GUARD_AUTO, false, false, false, -1};
 	for (size_t k = 0; argc > 1 && k < sizeof first / sizeof *first; k++)
 		if (!strcmp(argv[1], first[k].name))
 			o->action = first[k].action;
 	for (; o->action == ACTION_RUN && i < argc && !strncmp(argv[i], "--", 2); i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--"))
-			return i + 1;
-		else if (!strcmp(a, "--tty-guard"))
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else if (!strcmp(a, "--tty-guard"))
 			o->guard = GUARD_REQUIRED;
 		else if (!strcmp(a, "--no-tty-guard"))
 			o->guard = GUARD_OFF;
@@ -39,13 +41,24 @@ int parse_options(int argc, char **argv, struct options *o)
 			o->detach_tty = true;
 		else if (!strcmp(a, "--no-new-privs"))
 			o->no_new_privs = true;
-		else if (!strcmp(a, "--help"))
+		else if (!strcmp(a, "--init"))
+			o->init = true;
+		else if (!strncmp(a, "--init-grace=", 13)) {
+			unsigned seconds;
+
+			if (!init_parse_grace(a + 13, &seconds))
+				return o->action = ACTION_BAD_GRACE, i;
+			o->init_grace = seconds;
+			grace_at = i;
+		} else if (!strcmp(a, "--help"))
 			o->action = ACTION_HELP;
 		else if (!strcmp(a, "--version"))
 			o->action = ACTION_VERSION;
 		else
 			return o->action = ACTION_BAD_OPTION, i;
 	}
+	if (o->action == ACTION_RUN && grace_at && !o->init)
+		return o->action = ACTION_BAD_GRACE, grace_at;
 	return i;
 }
 

@@ -8,13 +8,15 @@
 #include "buf.h"
 #include "resolve.h"
 
-enum action { ACTION_RUN, ACTION_HELP, ACTION_VERSION, ACTION_BAD_OPTION };
+enum action { ACTION_RUN, ACTION_HELP, ACTION_VERSION, ACTION_BAD_OPTION, ACTION_BAD_GRACE };
 enum guard { GUARD_AUTO, GUARD_REQUIRED, GUARD_OFF };
 
 struct options {
 	enum action action;
 	enum guard guard;
 	bool detach_tty, no_new_privs;
+	bool init;
+	long init_grace; /* seconds, or -1 */
 };
 
 #define OPTIONS_HELP \
@@ -23,9 +25,11 @@ struct options {
 	"   --no-tty-guard   never install the terminal guard\n" \
 	"   --detach-tty     detach command from the controlling terminal\n" \
 	"   --no-new-privs   command and its children cannot gain privileges\n" \
+	"   --init           with an init, as user too: forwards signals, reaps\n" \
+	"   --init-grace=S   with --init: after command, SIGTERM the rest, wait S s\n" \
 	"   --               end of options\n"
 
-/* Fills *o; returns the index of USER-SPEC, or of the unknown option. */
+/* Fills *o; returns the index of USER-SPEC, or of the bad option. */
 int parse_options(int argc, char **argv, struct options *o);
 
 /* What the options do before the credentials change, while the process

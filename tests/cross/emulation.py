@@ -6,7 +6,7 @@ tests/cross/test_emulated.py checks the documented fallback instead. Run
 natively (amd64, i386 on x86_64), nothing is skipped.
 
 A case of tests/e2e can also carry the marker itself:
-    @pytest.mark.not_emulated("seccomp")      # or "environ", "signals", "setid"
+    @pytest.mark.not_emulated("seccomp")      # or "environ", "signals", "subreaper", "setid"
 """
 
 import os
@@ -29,6 +29,9 @@ WHY = {
     "signals": "qemu-user emulates signal dispositions and the signal mask itself: ignored and "
                "blocked signals of the emulated program are not the host process's and do not "
                "reach the command through execve; checked natively (amd64, i386)",
+    "subreaper": "qemu-user does not pass prctl(PR_SET_CHILD_SUBREAPER) on (EINVAL), so orphans of "
+                 "an init that is not PID 1 go past it (and past what --init-grace signals); "
+                 "checked natively",
     "setid": "binfmt_misc without the 'C' flag does not apply an emulated binary's setuid/setgid "
              "bit, and stat(\"/proc/self/exe\") shows the emulator's file, not the program's; "
              "test_emulated.py checks that such a copy gains nothing",
@@ -46,6 +49,11 @@ LIMITS = {
     "test_process.py::test_ignored_and_blocked_signals_pass_on": "signals",
     "test_reference.py::test_signals_and_parent_death_signal": "signals",
     "test_setid.py::test_setid_copy_refuses": "setid",
+    "test_init.py::test_not_pid1_orphans_come_to_the_init": "subreaper",
+    "test_init.py::test_grace_lets_what_is_left_end": "subreaper",
+    "test_init.py::test_grace_not_pid1_never_signals_the_rest_of_the_system": "subreaper",
+    "test_init.py::test_command_gets_the_callers_mask_and_dispositions": "signals",
+    "test_init.py::test_terminal_guard_covers_command_and_init": "seccomp",
 }
 
 

@@ -28,6 +28,8 @@ def usage(self, version):
             "   --no-tty-guard   never install the terminal guard\n"
             "   --detach-tty     detach command from the controlling terminal\n"
             "   --no-new-privs   command and its children cannot gain privileges\n"
+            "   --init           with an init, as user too: forwards signals, reaps\n"
+            "   --init-grace=S   with --init: after command, SIGTERM the rest, wait S s\n"
             "   --               end of options\n")
 
 
