@@ -24,10 +24,18 @@ def usage(self, version):
             f"{self} version: {version}\n"
             f"{self} license: Apache-2.0 (full text at https://www.apache.org/licenses/LICENSE-2.0)\n\n"
             "Options (before user-spec):\n"
+            " terminal:\n"
             "   --tty-guard      require the terminal guard (sets no_new_privs if need be)\n"
             "   --no-tty-guard   never install the terminal guard\n"
             "   --detach-tty     detach command from the controlling terminal\n"
+            " privileges:\n"
             "   --no-new-privs   command and its children cannot gain privileges\n"
+            "   --keep-caps=CAP,...   keep these capabilities (net_bind_service)\n"
+            "   --clear-bounding-set  and no others can come back\n"
+            " who runs it:\n"
+            "   --keep-runtime-groups keep the groups a runtime added\n"
+            "   --user-env       set USER and LOGNAME\n"
+            "   --if-root        run as the caller when it cannot switch\n"
             "   --               end of options\n")
 
 
