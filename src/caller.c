@@ -42,7 +42,7 @@ int caller_adjust(const struct options *o, const char *spec, struct target *t,
 	gid_t g[3], *have = NULL;
 	uint64_t permitted;
 	struct target s = {0};
-	long n = 0;
+	long n;
 	int err = 0;
 
 	if (!o->keep_caps && !o->if_root && !o->keep_runtime_groups)

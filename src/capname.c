@@ -48,8 +48,8 @@ int capname_parse(const char *list, uint64_t *set, struct buf *why)
 		size_t n = (size_t)(strchrnul(list, ',') - list);
 		int c = number(list, n);
 		const char *wrong = c < 0 ? "not a capability"
-		                  : CAP_BIT(c) & REFUSED ? "a capability that amounts to root"
-		                  : CAP_BIT(c) & *set ? "named twice" : NULL;
+		                  : (CAP_BIT(c) & REFUSED) ? "a capability that amounts to root"
+		                  : (CAP_BIT(c) & *set) ? "named twice" : NULL;
 
 		if (wrong) {
 			buf_adds(why, "--keep-caps: ");

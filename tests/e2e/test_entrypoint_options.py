@@ -303,3 +303,20 @@ def test_if_root_uid_0_without_capabilities_stays_an_error(gosu):
     r = run_ns(["setpriv", "--bounding-set=-all", "--", gosu.path, "--if-root", "app", gosu.probe], **DB)
     assert (r.rc, r.out) == (1, b"")
     assert r.stderr.startswith("error: failed switching to 'app': operation not permitted\n")
+
+
+# Redis 8's entrypoint line and its gosu equivalent (README)
+
+def test_redis_setpriv_line_and_its_gosu_equivalent_agree(gosu):
+    keys = ("Uid", "Gid", "CapPrm", "CapEff", "CapInh", "CapAmb", "CapBnd", "NoNewPrivs")
+    db = dict(passwd="redis:x:999:999::/data:/bin/sh\n", group="redis:x:999:\n")
+    x = "net_bind_service"
+    ref = run_ns(["setpriv", "--reuid", "redis", "--regid", "redis", "--clear-groups", "--nnp",
+                  f"--inh-caps=-all,+{x}", f"--ambient-caps=-all,+{x}", f"--bounding-set=-all,+{x}",
+                  gosu.probe], **db)
+    ours = gosu("--no-new-privs", f"--keep-caps={x}", "--clear-bounding-set", "redis", gosu.probe, **db)
+    assert (ref.rc, ours.rc) == (0, 0), (ref.stderr, ours.stderr)
+    assert {k: ours.one(k) for k in keys} == {k: ref.one(k) for k in keys}
+    assert int(ours.one("CapEff"), 16) == bits(NET_BIND_SERVICE)
+    # setpriv leaves no group at all; gosu the primary one
+    assert (ref.one("Groups"), raw_groups(ours)) == ("", [999])
