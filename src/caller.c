@@ -44,6 +44,7 @@ int caller_adjust(const struct options *o, const char *spec, struct target *t,
 	struct target s = {0};
 	long n;
 	int err = 0;
+	bool as_caller;
 
 	if (!o->keep_caps && !o->if_root && !o->keep_runtime_groups)
 		return 0;
@@ -51,30 +52,30 @@ int caller_adjust(const struct options *o, const char *spec, struct target *t,
 	    caps_permitted(&permitted))
 		return fail(why, errno);
 	/* Already the target is §5's case, whatever the privileges. */
-	if (o->if_root && !can_switch(u, permitted) &&
-	    !(ids_are(u, t->uid) && ids_are(g, t->gid))) {
-		if (u[0] != t->uid) {
-			buf_adds(note, "warning: --if-root: not root, no CAP_SETUID or CAP_SETGID: running ");
-			buf_quote(note, spec, strlen(spec));
-			buf_adds(note, " as the caller, uid ");
-			buf_addu(note, u[0]);
-			buf_addc(note, '\n');
-		}
-		/* Its ids, groups and name; HOME stays as it is. */
-		if ((n = current_groups(&have, t->ngroups)) < 0)
+	as_caller = o->if_root && !can_switch(u, permitted) &&
+	            !(ids_are(u, t->uid) && ids_are(g, t->gid));
+	if (as_caller || o->keep_runtime_groups) {
+		if ((n = current_groups(&have, t->ngroups + 64)) < 0)
 			return fail(why, (int)-n);
 		if ((err = self(&s, u[0], g[0], why))) {
 			free(have);
 			return err;
 		}
+	}
+	if (as_caller) {
+		if (u[0] != t->uid) {
+			buf_adds(note, "warning: --if-root: cannot switch users: running as uid ");
+			buf_addu(note, u[0]);
+			buf_adds(note, ", not ");
+			buf_quote(note, spec, strlen(spec));
+			buf_addc(note, '\n');
+		}
+		/* Its ids, groups and name; HOME stays as it is. */
 		target_free(t);
 		*t = (struct target){u[0], g[0], have, (size_t)n, NULL, s.name, s.name_len, 0};
 		s.name = NULL;
 	} else if (o->keep_runtime_groups) {
-		if ((n = current_groups(&have, 64)) < 0)
-			return fail(why, (int)-n);
-		if (!(err = self(&s, u[0], g[0], why)) &&
-		    (err = -add_runtime_groups(t, have, (size_t)n, &s, g[0])))
+		if ((err = -add_runtime_groups(t, have, (size_t)n, &s, g[0])))
 			buf_adds(why, err == E2BIG ? "more than 65536 groups with the caller's"
 			                            : "cannot allocate memory");
 		free(have);

@@ -25,20 +25,13 @@ int caps_permitted(uint64_t *set)
 	return 0;
 }
 
-int caps_raise_ambient(uint64_t keep)
+int caps_ambient(int op, uint64_t keep)
 {
+	/* RAISE returns 0, IS_SET 1 for a capability in the set. */
 	for (int c = 0; c < 64; c++)
-		if (keep & CAP_BIT(c) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0))
+		if (keep & CAP_BIT(c) && prctl(PR_CAP_AMBIENT, op, c, 0, 0) != (op == PR_CAP_AMBIENT_IS_SET))
 			return -1;
 	return 0;
-}
-
-bool caps_ambient_has(uint64_t keep)
-{
-	for (int c = 0; c < 64; c++)
-		if (keep & CAP_BIT(c) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0) != 1)
-			return false;
-	return true;
 }
 
 int caps_bound(uint64_t keep)

@@ -9,13 +9,12 @@
 /* The permitted set of this process: 0, or -1 and errno. */
 int caps_permitted(uint64_t *set);
 
-/* Raises keep into the ambient set, which exec passes on to a program
- * without file capabilities as its permitted and effective sets: 0, or -1
- * and errno. keep must be permitted and inheritable already. */
-int caps_raise_ambient(uint64_t keep);
-
-/* Whether the ambient set holds all of keep. */
-bool caps_ambient_has(uint64_t keep);
+/* The ambient set is what exec passes on to a program without file
+ * capabilities as its permitted and effective sets. With
+ * PR_CAP_AMBIENT_RAISE, raises each of keep (which must be permitted and
+ * inheritable already) into it; with PR_CAP_AMBIENT_IS_SET, checks that
+ * it holds each. 0 when done, or -1 (and errno when a call failed). */
+int caps_ambient(int op, uint64_t keep);
 
 /* Drops every capability not in keep from the bounding set, and from the
  * inheritable set (which a root command's exec adds to the bounding set),

@@ -131,7 +131,7 @@ static int drop_capabilities(uint64_t keep)
 	/* Before Linux 4.3 there are no ambient capabilities to clear. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
 		return failed();
-	if (keep && caps_raise_ambient(keep))
+	if (keep && caps_ambient(PR_CAP_AMBIENT_RAISE, keep))
 		return failed();
 	return 0;
 }
@@ -168,7 +168,7 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 			return mismatch(why, "the capabilities are");
 	}
 	/* The ambient set cannot hold more than the permitted one. */
-	if (!caps_ambient_has(t->caps))
+	if (caps_ambient(PR_CAP_AMBIENT_IS_SET, t->caps))
 		return mismatch(why, "the capabilities are");
 	if (syscall(NR_SETUID, 0) == 0)
 		return mismatch(why, "the way back to root is open:");

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Marks g in gone[] when the sorted set holds it. */
 static void drop(const gid_t *set, bool *gone, size_t n, gid_t g)
@@ -27,7 +28,7 @@ int add_runtime_groups(struct target *t, const gid_t *have, size_t nhave,
                        const struct target *self, gid_t rgid)
 {
 	size_t n = t->ngroups;
-	bool *gone = calloc(nhave + 1, sizeof *gone);
+	bool *gone = malloc(nhave + 1);
 	gid_t *g = gone ? realloc(t->groups, (n + nhave) * sizeof *g) : NULL;
 
 	if (!g) {
@@ -35,6 +36,7 @@ int add_runtime_groups(struct target *t, const gid_t *have, size_t nhave,
 		return -ENOMEM;
 	}
 	t->groups = g;
+	memset(gone, 0, nhave);
 	drop(have, gone, nhave, 0);
 	drop(have, gone, nhave, rgid);
 	for (size_t i = 0; i < n; i++)

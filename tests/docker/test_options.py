@@ -65,8 +65,7 @@ def test_a_capability_docker_did_not_give_is_skipped(docker, images, probe):
 def test_user_1001_with_if_root_runs_as_itself(docker, images):
     r = run(docker, images, "gosu", "--if-root", "app", "id", "-u", opts=["--user", "1001"])
     assert (r.returncode, r.stdout) == (0, "1001\n")
-    assert r.stderr == ('warning: --if-root: not root, no CAP_SETUID or CAP_SETGID: running "app" '
-                        "as the caller, uid 1001\n")
+    assert r.stderr == 'warning: --if-root: cannot switch users: running as uid 1001, not "app"\n'
 
 
 def test_user_1001_without_if_root_fails(docker, images):

@@ -235,8 +235,7 @@ def test_if_root_runs_as_the_caller_when_it_cannot_switch(gosu):
     assert (r.uid, r.gid, raw_groups(r)) == ([1001] * 4, [1001] * 4, [1001, 3000])
     assert env_of(r, "HOME") == ["/caller"]
     assert caps(r) == dict(CapPrm=0, CapEff=0, CapInh=0, CapAmb=0)
-    assert r.stderr == ("warning: --if-root: not root, no CAP_SETUID or CAP_SETGID: "
-                        'running "app" as the caller, uid 1001\n')
+    assert r.stderr == 'warning: --if-root: cannot switch users: running as uid 1001, not "app"\n'
 
 
 def test_without_if_root_the_same_caller_fails(gosu):
@@ -266,7 +265,7 @@ def test_if_root_still_applies_the_other_options(gosu):
     assert env_of(r, "USER") == env_of(r, "LOGNAME") == ["guest"]
     assert caps(r) == dict(CapPrm=0, CapEff=0, CapInh=0, CapAmb=0)
     assert r.stderr.splitlines() == [
-        'warning: --if-root: not root, no CAP_SETUID or CAP_SETGID: running "app" as the caller, uid 1001',
+        'warning: --if-root: cannot switch users: running as uid 1001, not "app"',
         "warning: --keep-caps: the caller does not have cap_net_raw, not kept"]
 
 
