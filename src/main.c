@@ -178,6 +178,9 @@ int main(int argc, char **argv)
 		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
 	err = caller_adjust(&opt, spec, &t, &note, &why);
 	say(STDERR_FILENO, &note);
+	/* Cut short at a NUL byte, USER would name another user. */
+	if (!err && opt.user_env && t.name_len && memchr(t.name, '\0', t.name_len))
+		fail_switch(spec, "--user-env: the user name holds a NUL byte", 0);
 	if (err || (err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
 	/* Run as the caller (--if-root), HOME stays the caller's. */

@@ -319,3 +319,11 @@ def test_redis_setpriv_line_and_its_gosu_equivalent_agree(gosu):
     assert int(ours.one("CapEff"), 16) == bits(NET_BIND_SERVICE)
     # setpriv leaves no group at all; gosu the primary one
     assert (ref.one("Groups"), raw_groups(ours)) == ("", [999])
+
+
+def test_user_env_refuses_a_name_that_would_be_cut_short(gosu):
+    r = gosu("--user-env", "1500", gosu.probe, passwd=b"ab\0cd:x:1500:1500::/home/x:/bin/sh\n", group="")
+    assert (r.rc, r.out) == (1, b"")
+    assert r.stderr == "error: failed switching to '1500': --user-env: the user name holds a NUL byte\n"
+    r = gosu("1500", gosu.probe, passwd=b"ab\0cd:x:1500:1500::/home/x:/bin/sh\n", group="")
+    assert r.rc == 0, r.stderr
