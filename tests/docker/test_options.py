@@ -20,6 +20,13 @@ def test_group_add_is_kept_with_keep_runtime_groups(docker, images):
     assert (r.returncode, r.stdout, r.stderr) == (0, "1000 3000\n", "")
 
 
+def test_group_add_with_user_and_keep_runtime_groups_just_runs(docker, images):
+    # Already the target, and the runtime's group is kept: nothing to change.
+    r = run(docker, images, "gosu", "--keep-runtime-groups", "app", "id", "-G",
+            opts=["--user", "1000:1000", "--group-add", "3000"])
+    assert (r.returncode, r.stdout, r.stderr) == (0, "1000 3000\n", "")
+
+
 def test_group_add_is_dropped_without_it(docker, images):
     r = run(docker, images, "gosu", "app", "id", "-G", opts=["--group-add", "3000"])
     assert (r.returncode, r.stdout, r.stderr) == (0, "1000\n", "")

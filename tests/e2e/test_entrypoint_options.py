@@ -327,3 +327,11 @@ def test_user_env_refuses_a_name_that_would_be_cut_short(gosu):
     assert r.stderr == "error: failed switching to '1500': --user-env: the user name holds a NUL byte\n"
     r = gosu("1500", gosu.probe, passwd=b"ab\0cd:x:1500:1500::/home/x:/bin/sh\n", group="")
     assert r.rc == 0, r.stderr
+
+
+def test_runtime_groups_of_a_caller_that_already_is_the_target(gosu):
+    # docker run --user 1000:1000 --group-add 3000: nothing to change.
+    r = gosu("--keep-runtime-groups", "app", gosu.probe, passwd=PASSWD, group="app:x:1000:\n",
+             caller=Caller(1000, 1000, (1000, 3000)))
+    assert (r.rc, r.stderr) == (0, "")
+    assert (r.uid, raw_groups(r)) == ([1000] * 4, [1000, 3000])
