@@ -40,15 +40,16 @@ int caps_bound(uint64_t keep)
 	struct __user_cap_data_struct data[2];
 	int c = 0, has;
 
-	/* Up to the kernel's last capability, where reading fails with EINVAL. */
-	for (; (has = prctl(PR_CAPBSET_READ, c, 0, 0, 0)) >= 0; c++)
+	/* Up to the kernel's last capability, where reading fails with EINVAL
+	 * (or the 64 that the capability sets can hold). */
+	for (; c < 64 && (has = prctl(PR_CAPBSET_READ, c, 0, 0, 0)) >= 0; c++)
 		if (has && !(keep & CAP_BIT(c))) {
 			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0))
 				return errno;
 			if (prctl(PR_CAPBSET_READ, c, 0, 0, 0))
 				return EPERM; /* still there, or cannot tell */
 		}
-	if (errno != EINVAL || c == 0)
+	if (c < 64 && (errno != EINVAL || c == 0))
 		return errno;
 	if (get(data))
 		return errno;
