@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "errtext.h"
 
 /* The id system calls themselves. The libc wrappers apply a change to
@@ -54,9 +55,7 @@ static size_t sort_unique(gid_t *g, size_t n)
 	return k;
 }
 
-/* The supplementary list as a set: its size and *set (sorted), or -errno.
- * One system call when it has at most `guess` entries. */
-static long current_groups(gid_t **set, size_t guess)
+long current_groups(gid_t **set, size_t guess)
 {
 	/* n >= 1: getgroups(0, ...) only counts. Never over MAX_GROUPS, the
 	 * kernel's NGROUPS_MAX, which the list cannot pass anyway: qemu-user
@@ -117,17 +116,22 @@ static int already(const struct target *t, const gid_t *want, size_t nwant,
 }
 
 /* The kernel clears the capabilities on leaving uid 0, unless securebits
- * say otherwise; this does it whatever the securebits. */
-static int drop_capabilities(void)
+ * say otherwise; this does it whatever the securebits, but for those kept
+ * (--keep-caps). */
+static int drop_capabilities(uint64_t keep)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 
 	memset(data, 0, sizeof data);
+	data[0].permitted = data[0].inheritable = (uint32_t)keep;
+	data[1].permitted = data[1].inheritable = (uint32_t)(keep >> 32);
 	if (syscall(SYS_capset, &hdr, data))
 		return failed();
 	/* Before Linux 4.3 there are no ambient capabilities to clear. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		return failed();
+	if (keep && caps_ambient(PR_CAP_AMBIENT_RAISE, keep))
 		return failed();
 	return 0;
 }
@@ -157,9 +161,15 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 		return 0;
 	if (syscall(SYS_capget, &hdr, data))
 		return failed();
-	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-		if (data[i].permitted || data[i].effective || data[i].inheritable)
+	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		uint32_t keep = (uint32_t)(t->caps >> 32 * i);
+
+		if (data[i].permitted != keep || data[i].effective || data[i].inheritable != keep)
 			return mismatch(why, "the capabilities are");
+	}
+	/* The ambient set cannot hold more than the permitted one. */
+	if (caps_ambient(PR_CAP_AMBIENT_IS_SET, t->caps))
+		return mismatch(why, "the capabilities are");
 	if (syscall(NR_SETUID, 0) == 0)
 		return mismatch(why, "the way back to root is open:");
 	return 0;
@@ -175,9 +185,11 @@ static int change(const struct target *t, const gid_t *want, size_t nwant,
 		return err;
 	if (!same && (syscall(NR_SETGROUPS, t->ngroups, t->groups) ||
 	              syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
+	              /* kept capabilities stay permitted through the uid change */
+	              (t->uid && t->caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)) ||
 	              syscall(NR_SETRESUID, t->uid, t->uid, t->uid)))
 		return failed();
-	if (t->uid != 0 && (err = drop_capabilities()))
+	if (t->uid != 0 && (err = drop_capabilities(t->caps)))
 		return err;
 	return verify(t, want, nwant, why);
 }

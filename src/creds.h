@@ -10,4 +10,8 @@
  * afterwards found the credentials not as asked), the reason in *why. */
 int become(const struct target *t, struct buf *why);
 
+/* The supplementary list as a set: its size and *set (sorted), or -errno.
+ * One system call when it has at most `guess` entries. */
+long current_groups(gid_t **set, size_t guess);
+
 #endif

@@ -5,22 +5,23 @@
 
 #include "buf.h"
 
-char **env_with_home(char *const *env, const char *home)
+char **env_set(char *const *env, const char *name, const char *value)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, len = strlen(name);
 	struct buf entry = {0};
 	char **out;
 
 	while (env[n])
 		n++;
-	buf_adds(&entry, "HOME=");
-	buf_adds(&entry, home);
+	buf_adds(&entry, name);
+	buf_addc(&entry, '=');
+	buf_adds(&entry, value);
 	if (!(out = malloc((n + 2) * sizeof *out))) {
 		buf_free(&entry);
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(env[i], "HOME=", 5) != 0)
+		if (strncmp(env[i], name, len) != 0 || env[i][len] != '=')
 			out[k++] = env[i];
 	if (!(out[k++] = buf_str(&entry))) {
 		free(out);

@@ -1,9 +1,10 @@
-/* The environment COMMAND gets (behaviour.md §6). Pure. */
+/* The environment COMMAND gets (behaviour.md §6, §13). Pure. */
 #ifndef GOSU_ENV_H
 #define GOSU_ENV_H
 
-/* A new array: env without any HOME entry, then HOME=home, as gosu orders
- * it. The other entries are env's own strings. NULL if memory ran out. */
-char **env_with_home(char *const *env, const char *home);
+/* A new array: env without any entry for name, then name=value, as gosu
+ * orders HOME. The other entries are env's own strings. NULL if memory
+ * ran out. */
+char **env_set(char *const *env, const char *name, const char *value);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "caller.h"
 #include "creds.h"
 #include "dbfile.h"
 #include "env.h"
@@ -111,6 +112,10 @@ static int command_line(int argc, char **argv, const char *self, struct options 
 		buf_adds(&out, VERSION_LINE "\n");
 		say(STDOUT_FILENO, &out);
 		exit(0);
+	case ACTION_BAD_VALUE:
+		buf_adds(&out, "error: ");
+		buf_add(&out, opt->why.s, opt->why.len);
+		fail(1, &out);
 	case ACTION_BAD_OPTION:
 		buf_adds(&out, "error: unknown option ");
 		buf_quote(&out, argv[arg], strlen(argv[arg]));
@@ -128,6 +133,22 @@ static int command_line(int argc, char **argv, const char *self, struct options 
 	add_usage(&out, self);
 	say(STDERR_FILENO, &out);
 	exit(1);
+}
+
+/* USER and LOGNAME: the name, or the uid without one (--user-env). */
+static char **with_user(char **env, const struct target *t)
+{
+	struct buf name = {0};
+	char *s;
+
+	if (t->name_len)
+		buf_add(&name, t->name, t->name_len);
+	else
+		buf_addu(&name, t->uid);
+	if (!(s = buf_str(&name)))
+		return NULL;
+	env = env_set(env, "USER", s);
+	return env ? env_set(env, "LOGNAME", s) : NULL;
 }
 
 static _Noreturn void fail_command(int status, struct buf *why)
@@ -149,8 +170,8 @@ int main(int argc, char **argv)
 	const char *setid = setid_install(&ruid, &rgid);
 	struct options opt;
 	struct target t;
-	struct buf why = {0};
-	char *reason, *path, **env;
+	struct buf why = {0}, note = {0};
+	char *reason, *path, **env = environ;
 	int err, status;
 
 	if (setid)
@@ -161,9 +182,16 @@ int main(int argc, char **argv)
 
 	if (resolve(spec, &passwd_file, &group_file, ruid, rgid, &t, &reason))
 		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
-	if ((err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
+	err = caller_adjust(&opt, spec, &t, &note, &why);
+	say(STDERR_FILENO, &note);
+	/* Cut short at a NUL byte, USER would name another user. */
+	if (!err && opt.user_env && t.name_len && memchr(t.name, '\0', t.name_len))
+		fail_switch(spec, "--user-env: the user name holds a NUL byte", 0);
+	if (err || (err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
-	if (!(env = env_with_home(environ, t.home)))
+	/* Run as the caller (--if-root), HOME stays the caller's. */
+	if ((t.home && !(env = env_set(env, "HOME", t.home))) ||
+	    (opt.user_env && !(env = with_user(env, &t))))
 		fail_switch(spec, "cannot allocate memory", ENOMEM);
 
 	if ((status = find_command(cmd[0], getenv("PATH"), &path, &why)))

@@ -8,6 +8,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "capname.h"
+#include "caps.h"
 #include "errtext.h"
 #include "initsig.h"
 #include "ttyguard.h"
@@ -23,7 +25,7 @@ int parse_options(int argc, char **argv, struct options *o)
 	};
 	int i = 1, grace_at = 0;
 
-	*o = (struct options){ACTION_RUN, GUARD_AUTO, false, false, false, -1};
+	*o = (struct options){.action = ACTION_RUN, .guard = GUARD_AUTO, .init_grace = -1};
 	for (size_t k = 0; argc > 1 && k < sizeof first / sizeof *first; k++)
 		if (!strcmp(argv[1], first[k].name))
 			o->action = first[k].action;
@@ -50,7 +52,18 @@ int parse_options(int argc, char **argv, struct options *o)
 				return o->action = ACTION_BAD_GRACE, i;
 			o->init_grace = seconds;
 			grace_at = i;
-		} else if (!strcmp(a, "--help"))
+		} else if (!strncmp(a, "--keep-caps=", 12)) {
+			if (capname_parse(a + 12, &o->keep_caps, &o->why))
+				return o->action = ACTION_BAD_VALUE, i;
+		} else if (!strcmp(a, "--clear-bounding-set"))
+			o->clear_bounding_set = true;
+		else if (!strcmp(a, "--keep-runtime-groups"))
+			o->keep_runtime_groups = true;
+		else if (!strcmp(a, "--user-env"))
+			o->user_env = true;
+		else if (!strcmp(a, "--if-root"))
+			o->if_root = true;
+		else if (!strcmp(a, "--help"))
 			o->action = ACTION_HELP;
 		else if (!strcmp(a, "--version"))
 			o->action = ACTION_VERSION;
@@ -115,6 +128,11 @@ int apply_options(const struct options *o, const struct target *t,
 		if (tty >= 0)
 			(void)close(tty);
 		return fail(why, "cannot set no_new_privs: ", err);
+	}
+	if (o->clear_bounding_set && (err = caps_bound(t->caps))) {
+		if (tty >= 0)
+			(void)close(tty);
+		return fail(why, "cannot clear the bounding set: ", err);
 	}
 	err = o->detach_tty && tty >= 0 ? detach(tty) : 0;
 	if (tty >= 0)

@@ -8,7 +8,8 @@
 #include "buf.h"
 #include "resolve.h"
 
-enum action { ACTION_RUN, ACTION_HELP, ACTION_VERSION, ACTION_BAD_OPTION, ACTION_BAD_GRACE };
+enum action { ACTION_RUN, ACTION_HELP, ACTION_VERSION, ACTION_BAD_OPTION, ACTION_BAD_GRACE,
+	ACTION_BAD_VALUE };
 enum guard { GUARD_AUTO, GUARD_REQUIRED, GUARD_OFF };
 
 struct options {
@@ -17,14 +18,27 @@ struct options {
 	bool detach_tty, no_new_privs;
 	bool init;
 	long init_grace; /* seconds, or -1 */
+	/* behaviour.md §13 */
+	uint64_t keep_caps;
+	bool clear_bounding_set, keep_runtime_groups, user_env, if_root;
+	struct buf why; /* ACTION_BAD_VALUE: what is wrong with it */
 };
 
 #define OPTIONS_HELP \
 	"Options (before user-spec):\n" \
+	" terminal:\n" \
 	"   --tty-guard      require the terminal guard (sets no_new_privs if need be)\n" \
 	"   --no-tty-guard   never install the terminal guard\n" \
 	"   --detach-tty     detach command from the controlling terminal\n" \
+	" privileges:\n" \
 	"   --no-new-privs   command and its children cannot gain privileges\n" \
+	"   --keep-caps=CAP,...   keep these capabilities (net_bind_service)\n" \
+	"   --clear-bounding-set  and no others can come back\n" \
+	" who runs it:\n" \
+	"   --keep-runtime-groups keep the groups a runtime added\n" \
+	"   --user-env       set USER and LOGNAME\n" \
+	"   --if-root        run as the caller when it cannot switch\n" \
+	" init (PID 1):\n" \
 	"   --init           with an init, as user too: forwards signals, reaps\n" \
 	"   --init-grace=S   with --init: after command, SIGTERM the rest, wait S s\n" \
 	"   --               end of options\n"

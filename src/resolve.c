@@ -476,9 +476,9 @@ int resolve(const char *spec, const struct dbfile *passwd,
 	if (!err && !r.home && !(r.home = dup_field((struct field){"/", 1})))
 		err = fail_nomem(&r);
 
-	free(r.name);
 	free(r.groups.slot);
 	if (err) {
+		free(r.name);
 		free(r.home);
 		free(r.groups.list);
 		*reason = buf_str(&r.why);
@@ -487,6 +487,7 @@ int resolve(const char *spec, const struct dbfile *passwd,
 	*t = (struct target){
 		.uid = r.uid, .gid = r.gid, .home = r.home,
 		.groups = r.groups.list, .ngroups = r.groups.n,
+		.name = r.name, .name_len = r.name_len,
 	};
 	return 0;
 }
@@ -495,5 +496,6 @@ void target_free(struct target *t)
 {
 	free(t->groups);
 	free(t->home);
+	free(t->name);
 	*t = (struct target){0};
 }

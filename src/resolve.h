@@ -5,6 +5,7 @@
 #define GOSU_RESOLVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lines.h"
@@ -27,6 +28,9 @@ struct target {
 	gid_t *groups; /* the primary gid first, then memberships; no duplicates */
 	size_t ngroups;
 	char *home;
+	char *name; /* of the matched passwd entry; NULL without one */
+	size_t name_len; /* all of it: a name may hold a NUL byte */
+	uint64_t caps; /* capabilities a non-root uid keeps (--keep-caps) */
 };
 
 /* 0 and *t filled in; or -1 and *reason, the text that follows

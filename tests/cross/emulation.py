@@ -46,6 +46,7 @@ LIMITS = {
     "test_ttyguard.py::test_tty_guard_option_with_cap_sys_admin_needs_no_no_new_privs": "seccomp",
     "test_process.py::test_home_replaced_in_place_of_all_home_entries": "environ",
     "test_process.py::test_every_other_entry_passes_unchanged": "environ",
+    "test_entrypoint_options.py::test_user_env_sets_user_and_logname_and_nothing_else": "environ",
     "test_process.py::test_ignored_and_blocked_signals_pass_on": "signals",
     "test_reference.py::test_signals_and_parent_death_signal": "signals",
     "test_setid.py::test_setid_copy_refuses": "setid",
