@@ -155,7 +155,13 @@ int main(int argc, char **argv)
 
 	if (resolve(spec, &passwd_file, &group_file, ruid, rgid, &t, &reason))
 		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
-	if ((err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
+	if ((err = apply_options(&opt, &t, &why)))
+		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
+	if (why.len) {
+		buf_addc(&why, '\n');
+		say(STDERR_FILENO, &why);
+	}
+	if ((err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
 	if (!(env = env_with_home(environ, t.home)))
 		fail_switch(spec, "cannot allocate memory", ENOMEM);
