@@ -12,10 +12,11 @@ enum tty_verdict tty_decide(const struct tty_facts *f, enum guard mode, bool roo
 	 * TIOCSCTTY: for it the other rules still apply. */
 	if (f->ctty == CTTY_NONE || (f->detached && !f->leader))
 		return TTY_FREE;
-	if (f->ctty == CTTY_UNKNOWN) {
-		if (mode == GUARD_REQUIRED)
-			return TTY_UNANSWERED;
-	} else {
+	if (f->ctty == CTTY_UNKNOWN && mode == GUARD_REQUIRED)
+		return TTY_UNANSWERED;
+	/* --tty-guard rests on no exemption: a scan cannot see a holder in
+	 * another PID namespace, and root can set legacy_tiocsti back. */
+	if (f->ctty == CTTY_YES && mode == GUARD_AUTO) {
 		if (f->legacy_tiocsti == UNASKED)
 			return TTY_ASK_LEGACY_TIOCSTI;
 		/* The kernel itself refuses TIOCSTI to a command without

@@ -120,6 +120,9 @@ def test_no_guard_for_the_session_leader_of_its_own_terminal(gosu):
         assert (r.rc, r.stderr) == (0, "")
         assert r.one("tty_nr") != "0" and r.one("session") == r.one("pid")
         assert (r.one("Seccomp"), r.one("Seccomp_filters"), r.one("NoNewPrivs")) == ("0", "0", "0")
+    # --tty-guard rests on no exemption.
+    r = status(gosu, "--tty-guard", wrap=OWN_TERMINAL, tty="own")
+    assert (r.rc, r.one("Seccomp"), r.one("Seccomp_filters")) == (0, "2", "1")
 
 
 def test_guard_for_a_session_leader_whose_terminal_another_session_reads(gosu):
@@ -169,9 +172,10 @@ def legacy_tiocsti_reads(value):
 
 @pytest.mark.skipif(not os.path.exists("/proc/sys/dev/tty/legacy_tiocsti"),
                     reason="no dev.tty.legacy_tiocsti before Linux 6.2 (the unit tests cover it)")
-@pytest.mark.parametrize("value,seccomp", [("0\n", "0"), ("1\n", "2")])
-def test_legacy_tiocsti_0_needs_no_guard(gosu, value, seccomp):
-    r = status(gosu, tty=True, setup=legacy_tiocsti_reads(value))
+@pytest.mark.parametrize("opts,value,seccomp", [((), "0\n", "0"), ((), "1\n", "2"),
+                                                (("--tty-guard",), "0\n", "2")])
+def test_legacy_tiocsti_0_needs_no_guard(gosu, opts, value, seccomp):
+    r = status(gosu, *opts, tty=True, setup=legacy_tiocsti_reads(value))
     assert (r.rc, r.one("Seccomp")) == (0, seccomp)
 
 

@@ -82,14 +82,14 @@ TEST(guard_decided_from_the_kernels_answers)
 		{"session leader, nobody else", {CTTY_YES, PTS0, true, YES, NO, YES}, GUARD_AUTO, false, false,
 		 TTY_FREE},
 		{"session leader, nobody else, --tty-guard", {CTTY_YES, PTS0, true, YES, NO, YES}, GUARD_REQUIRED,
-		 false, false, TTY_FREE},
+		 false, false, TTY_GUARD_NNP},
 		{"session leader, another session holds it", {CTTY_YES, PTS0, true, YES, YES, NO}, GUARD_AUTO,
 		 false, false, TTY_GUARD},
 		{"session leader, another session holds it, no CAP_SYS_ADMIN",
 		 {CTTY_YES, PTS0, true, YES, YES, YES}, GUARD_AUTO, false, false, TTY_GUARD_NNP_NOTICE},
 		{"legacy_tiocsti 0", {CTTY_YES, PTS0, false, NO, NO, YES}, GUARD_AUTO, false, false, TTY_FREE},
 		{"legacy_tiocsti 0, --tty-guard", {CTTY_YES, PTS0, false, NO, NO, YES}, GUARD_REQUIRED, false,
-		 false, TTY_FREE},
+		 false, TTY_GUARD_NNP},
 		{"legacy_tiocsti 0, a high pts", {CTTY_YES, PTS300, false, NO, NO, YES}, GUARD_AUTO, false, false,
 		 TTY_FREE},
 		{"legacy_tiocsti 0 on a virtual console", {CTTY_YES, TTY2, false, NO, NO, NO}, GUARD_AUTO, false,
@@ -132,6 +132,8 @@ TEST(guard_asks_only_what_it_needs)
 	CHECK(a.legacy && !a.outsiders && a.nnp, "not the leader: no scan");
 	decide(&leader, GUARD_AUTO, false, false, &a);
 	CHECK(a.legacy && !a.outsiders && !a.nnp, "legacy_tiocsti 0 settles it before the scan");
+	decide(&leader, GUARD_REQUIRED, false, false, &a);
+	CHECK(!a.legacy && !a.outsiders && a.nnp, "--tty-guard asks for no exemption");
 }
 
 TEST(virtual_consoles)
