@@ -179,7 +179,7 @@ def test_legacy_tiocsti_0_needs_no_guard(gosu, opts, value, seccomp):
     assert (r.rc, r.one("Seccomp")) == (0, seccomp)
 
 
-def test_tty_guard_fails_without_an_answer(gosu):
+def test_tty_guard_without_proc_needs_an_answer(gosu):
     # No /proc, no /dev/tty, no terminal on fds 0-2: nothing can tell.
     def no_proc():
         dev_with(None)()

@@ -52,7 +52,7 @@ static enum tty_verdict decide(const struct world *w, enum guard mode, bool root
 TEST(guard_decided_from_the_kernels_answers)
 {
 	/* A shared terminal: a root shell on pts/0 runs gosu. */
-	static const struct world shared = {CTTY_YES, PTS0, false, YES, NO, NO};
+#define SHARED {CTTY_YES, PTS0, false, YES, NO, NO}
 	static const struct {
 		const char *name;
 		struct world w;
@@ -60,11 +60,11 @@ TEST(guard_decided_from_the_kernels_answers)
 		bool root, detached;
 		enum tty_verdict want;
 	} cases[] = {
-		{"shared terminal", shared, GUARD_AUTO, false, false, TTY_GUARD},
-		{"shared terminal, --tty-guard", shared, GUARD_REQUIRED, false, false, TTY_GUARD},
-		{"shared terminal, --no-tty-guard", shared, GUARD_OFF, false, false, TTY_FREE},
-		{"shared terminal, root target", shared, GUARD_AUTO, true, false, TTY_FREE},
-		{"shared terminal, root target, --tty-guard", shared, GUARD_REQUIRED, true, false, TTY_FREE},
+		{"shared terminal", SHARED, GUARD_AUTO, false, false, TTY_GUARD},
+		{"shared terminal, --tty-guard", SHARED, GUARD_REQUIRED, false, false, TTY_GUARD},
+		{"shared terminal, --no-tty-guard", SHARED, GUARD_OFF, false, false, TTY_FREE},
+		{"shared terminal, root target", SHARED, GUARD_AUTO, true, false, TTY_FREE},
+		{"shared terminal, root target, --tty-guard", SHARED, GUARD_REQUIRED, true, false, TTY_FREE},
 		{"no CAP_SYS_ADMIN", {CTTY_YES, PTS0, false, YES, NO, YES}, GUARD_AUTO, false, false,
 		 TTY_GUARD_NNP_NOTICE},
 		{"no CAP_SYS_ADMIN, --tty-guard", {CTTY_YES, PTS0, false, YES, NO, YES}, GUARD_REQUIRED, false,
