@@ -1,5 +1,6 @@
 #include "ttypolicy.h"
 
+#include <string.h>
 #include <sys/sysmacros.h>
 
 enum tty_verdict tty_decide(const struct tty_facts *f, enum guard mode, bool root_target)
@@ -76,5 +77,7 @@ bool tty_parse_stat(const char *s, size_t n, struct proc_stat *st)
 	p += 3;
 	while (v <= &st->tty_nr && field(&p, end, v))
 		v++;
-	return v > &st->tty_nr;
+	/* Without a terminal the kernel writes tpgid -1; qemu-user's stand-in
+	 * for the file writes 0 for tty_nr and tpgid alike. */
+	return v > &st->tty_nr && (st->tty_nr || (end - p >= 3 && !memcmp(p, "-1 ", 3)));
 }

@@ -55,8 +55,9 @@ struct proc_stat {
 };
 
 /* The fields up to tty_nr from the start of a /proc/PID/stat line. They
- * lie in its first 130 bytes or so (a comm is at most 64), so s may hold
- * just the start; false when they are not all there, whole. */
+ * lie in its first 150 bytes or so (a comm is at most 64), so s may hold
+ * just the start; false when they are not all there, whole, or when the
+ * line says "no terminal" otherwise than the kernel does. */
 bool tty_parse_stat(const char *s, size_t n, struct proc_stat *st);
 
 #endif

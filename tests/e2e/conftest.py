@@ -26,6 +26,11 @@ needs_root = pytest.mark.skipif(
 needs_reference = pytest.mark.skipif(
     not os.path.exists(REFERENCE), reason="Debian's gosu is not installed (apt-get install gosu)")
 
+def pytest_configure(config):
+    # Set by tests/cross/emulation.py when the binary runs under qemu-user.
+    config.addinivalue_line("markers", "not_emulated(kind): a case qemu-user cannot run")
+
+
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]

@@ -164,10 +164,15 @@ TEST(proc_stat_fields)
 	} cases[] = {
 		{"4242 (bash) S 4241 4242 4242 34816 4250 4194304 1 2 3", true, 4242, 4242, 34816},
 		{"7 (a b) c) R 1 7 3 0 -1 4194560 8", true, 7, 3, 0},
+		/* No terminal is tty_nr 0 and tpgid -1; qemu-user writes 0 0. */
+		{"7 (sh) S 1 7 7 0 0 0 0 0", false, 0, 0, 0},
+		{"7 (sh) S 1 7 7 0 -1", false, 0, 0, 0},
+		{"7 (sh) S 1 7 7 0 -12 0", false, 0, 0, 0},
 		{"9 ()) ) S 1 9 9 1025 9 0", true, 9, 9, 1025},
 		{"9 (x\n) S 1 9 9 1025 9 0", true, 9, 9, 1025},
 		/* The start of a line is enough; fields cut short are not. */
 		{"12 (sh) S 1 12 12 34816 ", true, 12, 12, 34816},
+		{"12 (sh) S 1 12 12 0 -1 ", true, 12, 12, 0},
 		{"12 (sh) S 1 12 12 34816", false, 0, 0, 0},
 		{"12 (sh) S 1 12 12", false, 0, 0, 0},
 		{"12 (sh) S 1 12 12 3481", false, 0, 0, 0},
