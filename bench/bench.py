@@ -72,7 +72,7 @@ TTY_CMDS = [
 LADDER = [("trampoline: exec only", TRAMPOLINE),
           ("1. /proc/self/exe and the ids (§8)", os.path.join(TOOLS, "floor-1")),
           ("2. read /etc/passwd and /etc/group (§3, §4)", os.path.join(TOOLS, "floor-2")),
-          ("3. tty_nr of /proc/self/stat (§9)", os.path.join(TOOLS, "floor-3")),
+          ("3. /dev/tty: ENXIO, and its node (§9)", os.path.join(TOOLS, "floor-3")),
           ("4. setgroups, setresgid, setresuid (§5)", os.path.join(TOOLS, "floor-4")),
           ("5. clear capabilities, read everything back (§5)", os.path.join(TOOLS, "floor-5")),
           ("6. stat and access the command (§7): the whole floor", FLOOR)]

@@ -62,28 +62,54 @@ static int terminal_fd(pid_t *sid)
 	return fd;
 }
 
+/* /dev/tty opened, if it is the real one: the tty driver's device 5,0,
+ * whose open is the kernel's own answer (ENXIO: no controlling terminal).
+ * A node of other numbers, or none, answers nothing: -1 and ENODEV. */
+static int real_dev_tty(void)
+{
+	struct stat st;
+	int fd = openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK), err = errno;
+	bool real = (fd >= 0 ? fstat(fd, &st) : stat("/dev/tty", &st)) == 0 && S_ISCHR(st.st_mode) &&
+	            st.st_rdev == makedev(5, 0);
+
+	if (fd >= 0 && !real)
+		(void)close(fd);
+	errno = real ? err : ENODEV;
+	return real ? fd : -1;
+}
+
 static void ask_ctty(struct tty_facts *f, long long *session)
 {
 	struct proc_stat st;
 	pid_t sid;
-	int fd;
+	unsigned nr;
+	int fd = real_dev_tty(), any;
 
-	if (proc_stat(AT_FDCWD, "/proc/self/stat", &st)) {
+	if (fd < 0 && errno == ENXIO) {
+		f->ctty = CTTY_NONE;
+	} else if (fd >= 0 && ioctl(fd, TIOCGSID, &sid) == 0 && ioctl(fd, TIOCGDEV, &nr) == 0) {
+		f->ctty = CTTY_YES;
+		f->tty_nr = nr;
+		f->leader = sid == getpid();
+		*session = sid;
+	} else if (proc_stat(AT_FDCWD, "/proc/self/stat", &st)) {
 		f->ctty = st.tty_nr ? CTTY_YES : CTTY_NONE;
 		f->tty_nr = (unsigned)st.tty_nr;
 		f->leader = st.session == st.pid;
 		*session = st.session;
-	} else if ((fd = terminal_fd(&sid)) >= 0) {
+	} else if ((any = terminal_fd(&sid)) >= 0) {
 		/* Without /proc a terminal still answers (its absence does not),
 		 * and no scan can clear it. */
 		f->ctty = CTTY_YES;
 		f->leader = sid == getpid();
 		f->outsiders = YES;
-		if (fd > 2)
-			(void)close(fd);
+		if (any > 2)
+			(void)close(any);
 	} else {
 		f->ctty = CTTY_UNKNOWN;
 	}
+	if (fd >= 0)
+		(void)close(fd);
 }
 
 static enum answer ask_legacy_tiocsti(void)
@@ -98,6 +124,7 @@ static enum answer ask_legacy_tiocsti(void)
 struct scan {
 	dev_t dev;
 	long long session;
+	char self[16]; /* this process's entry in /proc, whose own fds are no concern */
 };
 
 /* What an entry of a directory said: go on, or why to stop. */
@@ -141,7 +168,7 @@ static int process_holds(const struct scan *s, int proc, const char *name)
 	struct proc_stat st;
 	int fds, r;
 
-	if (*name < '0' || *name > '9')
+	if (*name < '0' || *name > '9' || !strcmp(name, s->self))
 		return GO_ON;
 	if (n > sizeof path - sizeof "/stat")
 		return CANNOT_TELL;
@@ -160,9 +187,14 @@ static int process_holds(const struct scan *s, int proc, const char *name)
  * reads it. */
 static enum answer ask_outsiders(dev_t dev, long long session)
 {
-	struct scan s = {dev, session};
+	struct scan s = {dev, session, ""};
 	int proc = openat(AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ssize_t n = proc < 0 ? -1 : readlinkat(proc, "self", s.self, sizeof s.self - 1);
 
+	if (n < 0 || (size_t)n == sizeof s.self - 1)
+		s.self[0] = '\0'; /* then scanned like the others */
+	else
+		s.self[n] = '\0';
 	return proc >= 0 && each_entry(proc, process_holds, &s) == GO_ON ? NO : YES;
 }
 
