@@ -62,54 +62,47 @@ static int terminal_fd(pid_t *sid)
 	return fd;
 }
 
-/* /dev/tty opened, if it is the real one: the tty driver's device 5,0,
- * whose open is the kernel's own answer (ENXIO: no controlling terminal).
- * A node of other numbers, or none, answers nothing: -1 and ENODEV. */
-static int real_dev_tty(void)
+/* The kernel's cheapest answer, and the common one: no controlling
+ * terminal, ENXIO from /dev/tty, where its node is the real one (the tty
+ * driver's 5,0): a node of other numbers, or none, answers nothing. */
+static bool no_ctty(void)
 {
 	struct stat st;
-	int fd = openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK), err = errno;
-	bool real = (fd >= 0 ? fstat(fd, &st) : stat("/dev/tty", &st)) == 0 && S_ISCHR(st.st_mode) &&
-	            st.st_rdev == makedev(5, 0);
+	int fd = openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 
-	if (fd >= 0 && !real)
+	if (fd >= 0) {
 		(void)close(fd);
-	errno = real ? err : ENODEV;
-	return real ? fd : -1;
+		return false;
+	}
+	return errno == ENXIO && stat("/dev/tty", &st) == 0 && S_ISCHR(st.st_mode) &&
+	       st.st_rdev == makedev(5, 0);
 }
 
-static void ask_ctty(struct tty_facts *f, long long *session)
+static void ask_ctty(struct tty_facts *f, long long *session, long long *self)
 {
 	struct proc_stat st;
 	pid_t sid;
-	unsigned nr;
-	int fd = real_dev_tty(), any;
+	int fd;
 
-	if (fd < 0 && errno == ENXIO) {
+	if (no_ctty()) {
 		f->ctty = CTTY_NONE;
-	} else if (fd >= 0 && ioctl(fd, TIOCGSID, &sid) == 0 && ioctl(fd, TIOCGDEV, &nr) == 0) {
-		f->ctty = CTTY_YES;
-		f->tty_nr = nr;
-		f->leader = sid == getpid();
-		*session = sid;
 	} else if (proc_stat(AT_FDCWD, "/proc/self/stat", &st)) {
 		f->ctty = st.tty_nr ? CTTY_YES : CTTY_NONE;
 		f->tty_nr = (unsigned)st.tty_nr;
 		f->leader = st.session == st.pid;
 		*session = st.session;
-	} else if ((any = terminal_fd(&sid)) >= 0) {
+		*self = st.pid;
+	} else if ((fd = terminal_fd(&sid)) >= 0) {
 		/* Without /proc a terminal still answers (its absence does not),
 		 * and no scan can clear it. */
 		f->ctty = CTTY_YES;
 		f->leader = sid == getpid();
 		f->outsiders = YES;
-		if (any > 2)
-			(void)close(any);
+		if (fd > 2)
+			(void)close(fd);
 	} else {
 		f->ctty = CTTY_UNKNOWN;
 	}
-	if (fd >= 0)
-		(void)close(fd);
 }
 
 static enum answer ask_legacy_tiocsti(void)
@@ -123,8 +116,7 @@ static enum answer ask_legacy_tiocsti(void)
 
 struct scan {
 	dev_t dev;
-	long long session;
-	char self[16]; /* this process's entry in /proc, whose own fds are no concern */
+	long long session, self; /* this process's own fds are no concern */
 };
 
 /* What an entry of a directory said: go on, or why to stop. */
@@ -164,14 +156,19 @@ static int fd_holds(const struct scan *s, int dir, const char *name)
 static int process_holds(const struct scan *s, int proc, const char *name)
 {
 	char path[32];
-	size_t n = strlen(name);
+	const char *c = name;
 	struct proc_stat st;
+	long long pid = 0;
+	size_t n;
 	int fds, r;
 
-	if (*name < '0' || *name > '9' || !strcmp(name, s->self))
-		return GO_ON;
-	if (n > sizeof path - sizeof "/stat")
+	for (; *c >= '0' && *c <= '9' && c - name < 12; c++)
+		pid = pid * 10 + (*c - '0');
+	if (c == name || pid == s->self)
+		return GO_ON; /* not a process, or this one */
+	if (*c)
 		return CANNOT_TELL;
+	n = (size_t)(c - name);
 	memcpy(path, name, n);
 	memcpy(path + n, "/fd", sizeof "/fd");
 	if ((fds = openat(proc, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -185,16 +182,11 @@ static int process_holds(const struct scan *s, int proc, const char *name)
 /* While still root: does a process outside this session have the
  * terminal open? A shell whose terminal was taken with `setsid -c` still
  * reads it. */
-static enum answer ask_outsiders(dev_t dev, long long session)
+static enum answer ask_outsiders(dev_t dev, long long session, long long self)
 {
-	struct scan s = {dev, session, ""};
+	struct scan s = {dev, session, self};
 	int proc = openat(AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ssize_t n = proc < 0 ? -1 : readlinkat(proc, "self", s.self, sizeof s.self - 1);
 
-	if (n < 0 || (size_t)n == sizeof s.self - 1)
-		s.self[0] = '\0'; /* then scanned like the others */
-	else
-		s.self[n] = '\0';
 	return proc >= 0 && each_entry(proc, process_holds, &s) == GO_ON ? NO : YES;
 }
 
@@ -239,24 +231,24 @@ static int detach(const char **what)
 int tty_apply(const struct options *o, uid_t target, struct buf *why)
 {
 	struct tty_facts f = {0};
-	long long session = 0;
+	long long session = 0, self = 0;
 	enum tty_verdict v;
 	const char *what;
 	int err;
 
 	if (o->detach_tty) {
-		ask_ctty(&f, &session);
+		ask_ctty(&f, &session, &self);
 		if (f.ctty != CTTY_NONE && (err = detach(&what)))
 			return buf_fail(why, what, err);
 		f.detached = true;
 	}
 	while ((v = tty_decide(&f, o->guard, target == 0)) >= TTY_ASK_CTTY) {
 		if (v == TTY_ASK_CTTY)
-			ask_ctty(&f, &session);
+			ask_ctty(&f, &session, &self);
 		else if (v == TTY_ASK_LEGACY_TIOCSTI)
 			f.legacy_tiocsti = ask_legacy_tiocsti();
 		else if (v == TTY_ASK_OUTSIDERS)
-			f.outsiders = ask_outsiders(tty_decode(f.tty_nr), session);
+			f.outsiders = ask_outsiders(tty_decode(f.tty_nr), session, self);
 		else
 			f.needs_nnp = ask_needs_nnp();
 	}
