@@ -50,11 +50,31 @@ EXEC_CMDS = [
     ("ours_tty", "our gosu nobody no-op, on a terminal (guard on)",
      ["+tty", OURS, "nobody", NOOP]),
 ]
+# The terminal benchmark, run as in a container: the runner is PID 1 of a
+# new PID namespace with its own /proc. On a terminal the runner holds too
+# (+tty, as a shell holds its own), gosu's default installs the guard; on
+# one only the command's session holds (+pty: the runner keeps the master
+# side, as a container engine does; `docker run -t` with `exec gosu`), it
+# does not. The check is that the rows do what they say: `grep -q` exits 0
+# only when the Seccomp line matches.
+IN_CONTAINER = ["unshare", "--pid", "--fork", "--mount-proc", "--"]
+TTY_CMDS = [
+    ("tramp_own", "static trampoline → no-op, leading its own terminal",
+     ["+pty", TRAMPOLINE, NOOP], None),
+    ("ours_own", "our gosu nobody no-op, leading its own terminal: no guard",
+     ["+pty", OURS, "nobody", NOOP], "0"),
+    ("tramp_shared", "static trampoline → no-op, on a terminal another session holds",
+     ["+tty", TRAMPOLINE, NOOP], None),
+    ("ours_shared", "our gosu nobody no-op, on a terminal another session holds: guard",
+     ["+tty", OURS, "nobody", NOOP], "2"),
+    ("ours_shared_off", "our gosu --no-tty-guard nobody no-op, the same",
+     ["+tty", OURS, "--no-tty-guard", "nobody", NOOP], "0"),
+]
 # The ladder: the required-work floor stopped after each step (floor.c).
 LADDER = [("trampoline: exec only", TRAMPOLINE),
           ("1. /proc/self/exe and the ids (§8)", os.path.join(TOOLS, "floor-1")),
           ("2. read /etc/passwd and /etc/group (§3, §4)", os.path.join(TOOLS, "floor-2")),
-          ("3. probe /dev/tty (§9)", os.path.join(TOOLS, "floor-3")),
+          ("3. /dev/tty: ENXIO, and its node (§9)", os.path.join(TOOLS, "floor-3")),
           ("4. setgroups, setresgid, setresuid (§5)", os.path.join(TOOLS, "floor-4")),
           ("5. clear capabilities, read everything back (§5)", os.path.join(TOOLS, "floor-5")),
           ("6. stat and access the command (§7): the whole floor", FLOOR)]
@@ -68,11 +88,11 @@ def sh(argv, **kw):
                           stdout=subprocess.PIPE, text=True, **kw).stdout
 
 
-def run_blocks(cmds, blocks, runs, warmup):
-    """Times the commands (lists of argv) with the runner; returns the
-    fork-only ru_maxrss and, per command, a list of
+def run_blocks(cmds, blocks, runs, warmup, wrap=()):
+    """Times the commands (lists of argv) with the runner (started under
+    wrap); returns the fork-only ru_maxrss and, per command, a list of
     (block, wall ns, ru_maxrss KiB, CPU µs)."""
-    argv = [RUNNER, str(blocks), str(runs), str(warmup)]
+    argv = [*wrap, RUNNER, str(blocks), str(runs), str(warmup)]
     for i, c in enumerate(cmds):
         argv += ([":::"] if i else []) + c
     out = sh(argv, env=ENV, start_new_session=True)
@@ -191,6 +211,47 @@ def ladder(args):
     return rows
 
 
+def terminal(args):
+    """The TTY_CMDS in alternating blocks, checked first."""
+    for key, _, argv, seccomp in TTY_CMDS:
+        if seccomp is not None:
+            check = argv[:-1] + ["/bin/grep", "-q", f"^Seccomp:\t{seccomp}$", "/proc/self/status"]
+            run_blocks([check], 1, 1, 0, IN_CONTAINER)
+    _, data = run_blocks([c for _, _, c, _ in TTY_CMDS], args.blocks, args.runs, args.warmup,
+                         IN_CONTAINER)
+    keys = [k for k, _, _, _ in TTY_CMDS]
+    res = {}
+    for i, (key, label, _, _) in enumerate(TTY_CMDS):
+        r = time_stats(data[i])
+        r["label"] = label
+        base = "tramp_own" if key.endswith("_own") else "tramp_shared"
+        r["x_trampoline"] = ratio(data, i, keys.index(base))
+        r["cpu_x_trampoline"] = ratio(data, i, keys.index(base), 3)
+        res[key] = r
+    return res
+
+
+def report_terminal(t):
+    L = ["On a terminal, as in a container (the runner is PID 1 of its own PID namespace "
+         "with its own /proc); each row × the trampoline on the same kind of terminal; "
+         "the same blocks and rotation as above.", "",
+         "| command | wall µs, median (p10–p90) | CPU µs | above its trampoline µs "
+         "| × its trampoline | CPU × its trampoline |", "|---|--:|--:|--:|--:|--:|"]
+    for key, label, _, _ in TTY_CMDS:
+        r = t[key]
+        base = t["tramp_own" if key.endswith("_own") else "tramp_shared"]
+        L.append(f"| {label} | {r['median_us']:.0f} ({r['p10_us']:.0f}–{r['p90_us']:.0f}) "
+                 f"| {r['cpu_us']:.0f} | {r['median_us'] - base['median_us']:.0f} "
+                 f"| {r['x_trampoline']:.3f} | {r['cpu_x_trampoline']:.3f} |")
+    guard = t["ours_shared"]["median_us"] - t["ours_shared_off"]["median_us"]
+    own = t["ours_own"]["median_us"] - t["tramp_own"]["median_us"]
+    off = t["ours_shared_off"]["median_us"] - t["tramp_shared"]["median_us"]
+    return L + ["", f"The guard costs {guard:.0f} µs where it is installed (guard − "
+                f"`--no-tty-guard` on the same terminal); leading its own terminal, ours adds "
+                f"{own:.0f} µs to its trampoline, against {off:.0f} µs with `--no-tty-guard` "
+                f"on a shared one.", ""]
+
+
 # The scaling benchmark: generated databases, inside a mount namespace.
 
 def write_db(directory, n):
@@ -284,7 +345,7 @@ def report_ladder(lad):
     return L + [""]
 
 
-def report(m, ex, sc, args, lad=None, ini=None):
+def report(m, ex, sc, args, lad=None, ini=None, term=None):
     L = [f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, "
          f"kernel {m['kernel']}, {m['os']}, virtualization: {m['virtualization']}; "
          f"load average {m['load']} at the start, {m['load_end']} at the end.",
@@ -310,6 +371,8 @@ def report(m, ex, sc, args, lad=None, ini=None):
                  f"| {fmt_kb(r['ru_maxrss_kb'])} | {size['bytes']:,} ({kind}) |")
     L += ["", f"ru_maxrss of a child that exits right after fork (the runner's own share): "
           f"{ex['fork_only_ru_maxrss_kb']} KiB.", ""]
+    if term:
+        L += report_terminal(term)
     if lad:
         L += report_ladder(lad)
     if sc:
@@ -384,6 +447,8 @@ def main():
     p.add_argument("--scale-runs", type=int, default=2,
                    help="runs per block at 100,000 entries (proportionally more for fewer, up to 100)")
     p.add_argument("--no-scale", action="store_true", help="skip the scaling benchmark")
+    p.add_argument("--no-terminal", action="store_true",
+                   help="skip the terminal benchmark (it needs unshare --pid)")
     p.add_argument("--no-ladder", action="store_true",
                    help="skip timing the required-work floor step by step")
     p.add_argument("--baseline", help="another build of gosu (say, of the last release), "
@@ -436,6 +501,10 @@ def main():
         r["images"] = images
         r["size"] = size_of([a for a in argv if a != "+tty"][0])
         ex[key] = r
+    term = None
+    if not args.no_terminal:
+        print("bench: on a terminal, as in a container ...", file=sys.stderr)
+        term = terminal(args)
     lad = None
     if not args.no_ladder:
         print("bench: the required-work floor, step by step ...", file=sys.stderr)
@@ -456,12 +525,13 @@ def main():
                       "`unshare --mount` to work (a privileged container or a host).")
             break
     m["load_end"] = loadavg()
-    text = report(m, ex, sc, args, lad, ini) + (f"\n{failed}\n" if failed else "")
+    text = report(m, ex, sc, args, lad, ini, term) + (f"\n{failed}\n" if failed else "")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write(text)
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"machine": m, "exec": ex, "ladder": lad, "scale": sc, "init": ini, "args": vars(args)},
+        json.dump({"machine": m, "exec": ex, "terminal": term, "ladder": lad, "scale": sc,
+                   "init": ini, "args": vars(args)},
                   f, indent=1)
     print(text)
     if failed:

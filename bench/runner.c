@@ -4,7 +4,10 @@
  *
  * A command whose first word is "+tty" runs with a pseudo-terminal as its
  * controlling terminal (the runner itself has none: it makes its own
- * session), so a tool's terminal handling can be measured on its own.
+ * session), so a tool's terminal handling can be measured on its own. The
+ * runner holds that terminal open too, as a shell does. With "+pty" the
+ * runner holds only the master side, as a container engine does, and the
+ * command's session is the terminal's only holder.
  *
  * Output, one line per run on stdout:
  * "block command run wall_ns maxrss_kb cpu_us", cpu_us being the child's
@@ -35,6 +38,7 @@ extern char **environ;
 struct cmd {
 	char **argv;
 	int tty; /* the slave of a pty to make the controlling terminal, or -1 */
+	char *pty; /* or the path of one for the command to open */
 };
 
 static struct cmd cmds[MAX_CMDS];
@@ -61,23 +65,30 @@ static long number(const char *s, const char *what)
 	return v;
 }
 
-static int open_pty_slave(void)
+/* The path of a new pty's slave. The master stays open (and leaks on
+ * purpose) so the slave keeps a peer for the whole run. */
+static char *new_pty(void)
 {
 	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	char *name;
-	int s;
 
 	if (m < 0)
 		die("posix_openpt");
 	if (grantpt(m) || unlockpt(m))
 		die("grantpt/unlockpt");
-	if (!(name = ptsname(m)))
+	if (!(name = ptsname(m)) || !(name = strdup(name)))
 		die("ptsname");
-	s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	return name;
+}
+
+static int open_pty_slave(void)
+{
+	char *name = new_pty();
+	int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+
 	if (s < 0)
 		die(name);
-	/* The master stays open (and leaks on purpose) so the slave keeps a
-	 * peer for the whole run. */
+	free(name);
 	return s;
 }
 
@@ -92,8 +103,12 @@ static void parse_cmds(int argc, char **argv)
 			exit(2);
 		}
 		c->tty = -1;
+		c->pty = NULL;
 		if (!strcmp(argv[j], "+tty")) {
 			c->tty = open_pty_slave();
+			j++;
+		} else if (!strcmp(argv[j], "+pty")) {
+			c->pty = new_pty();
 			j++;
 		}
 		c->argv = argv + j;
@@ -117,7 +132,9 @@ static void parse_cmds(int argc, char **argv)
  * stays the session's controlling terminal after its fd closes on exec. */
 static _Noreturn void child(const struct cmd *c)
 {
-	if (c->tty >= 0 && (setsid() < 0 || ioctl(c->tty, TIOCSCTTY, 0) < 0))
+	int tty = c->pty ? open(c->pty, O_RDWR | O_NOCTTY | O_CLOEXEC) : c->tty;
+
+	if ((c->tty >= 0 || c->pty) && (setsid() < 0 || ioctl(tty, TIOCSCTTY, 0) < 0))
 		_exit(EXIT_NO_TTY);
 	execve(c->argv[0], c->argv, environ);
 	_exit(EXIT_NO_EXEC);

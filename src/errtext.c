@@ -61,3 +61,10 @@ void buf_adderr(struct buf *b, int err)
 		buf_addu(b, (unsigned)err);
 	}
 }
+
+int buf_fail(struct buf *b, const char *what, int err)
+{
+	buf_adds(b, what);
+	buf_adderr(b, err);
+	return err;
+}

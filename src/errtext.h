@@ -14,4 +14,7 @@ enum {
  * without a text prints as "errno N", as in Go. */
 void buf_adderr(struct buf *b, int err);
 
+/* Appends what, then the text for err; returns err. */
+int buf_fail(struct buf *b, const char *what, int err);
+
 #endif

@@ -187,7 +187,13 @@ int main(int argc, char **argv)
 	/* Cut short at a NUL byte, USER would name another user. */
 	if (!err && opt.user_env && t.name_len && memchr(t.name, '\0', t.name_len))
 		fail_switch(spec, "--user-env: the user name holds a NUL byte", 0);
-	if (err || (err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
+	if (err || (err = apply_options(&opt, &t, &why)))
+		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
+	if (why.len) {
+		buf_addc(&why, '\n');
+		say(STDERR_FILENO, &why);
+	}
+	if ((err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
 	/* Run as the caller (--if-root), HOME stays the caller's. */
 	if ((t.home && !(env = env_set(env, "HOME", t.home))) ||

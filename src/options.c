@@ -1,18 +1,14 @@
 #include "options.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <unistd.h>
 
 #include "capname.h"
 #include "caps.h"
 #include "errtext.h"
 #include "initsig.h"
-#include "ttyguard.h"
+#include "tty.h"
 
 int parse_options(int argc, char **argv, struct options *o)
 {
@@ -75,67 +71,15 @@ int parse_options(int argc, char **argv, struct options *o)
 	return i;
 }
 
-/* The controlling terminal, opened; -1 and errno ENXIO when there is none. */
-static int open_tty(void)
-{
-	return openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-}
-
-/* Detaching a session leader (PID 1 of a container started with a
- * terminal, say) sends SIGHUP to its foreground process group, which holds
- * this process: ignored for that moment, it is not even queued. */
-static int detach(int tty)
-{
-	struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
-	int err;
-
-	if (sigaction(SIGHUP, &ignore, &old))
-		return errno;
-	err = ioctl(tty, TIOCNOTTY) ? errno : 0;
-	if (sigaction(SIGHUP, &old, NULL) && !err)
-		err = errno;
-	return err;
-}
-
-static int fail(struct buf *why, const char *what, int err)
-{
-	buf_adds(why, what);
-	buf_adderr(why, err);
-	return err;
-}
-
 int apply_options(const struct options *o, const struct target *t,
                   struct buf *why)
 {
-	int tty = open_tty(), err;
-	/* Only ENXIO says for sure that there is no terminal to guard. */
-	bool have_tty = tty >= 0 || errno != ENXIO;
+	int err;
 
-	if (o->guard != GUARD_OFF && t->uid != 0 && have_tty) {
-		err = ttyguard_install(o->guard == GUARD_REQUIRED);
-		/* By default, a guard that would need no_new_privs (which would
-		 * stop setuid programs such as sudo) or that the kernel cannot
-		 * run is left out, silently. */
-		if (err && (o->guard == GUARD_REQUIRED ||
-		            (err != EACCES && err != EINVAL && err != ENOSYS))) {
-			if (tty >= 0)
-				(void)close(tty);
-			return fail(why, "cannot install the terminal guard: ", err);
-		}
-	}
-	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		err = errno;
-		if (tty >= 0)
-			(void)close(tty);
-		return fail(why, "cannot set no_new_privs: ", err);
-	}
-	if (o->clear_bounding_set && (err = caps_bound(t->caps))) {
-		if (tty >= 0)
-			(void)close(tty);
-		return fail(why, "cannot clear the bounding set: ", err);
-	}
-	err = o->detach_tty && tty >= 0 ? detach(tty) : 0;
-	if (tty >= 0)
-		(void)close(tty);
-	return err ? fail(why, "cannot detach from the terminal: ", err) : 0;
+	/* First: where no_new_privs is asked for, the guard needs no more. */
+	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return buf_fail(why, "cannot set no_new_privs: ", errno);
+	if (o->clear_bounding_set && (err = caps_bound(t->caps)))
+		return buf_fail(why, "cannot clear the bounding set: ", err);
+	return tty_apply(o, t->uid, why);
 }

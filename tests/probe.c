@@ -19,7 +19,7 @@ static void status_lines(void)
 {
 	static const char *const keys[] = {
 		"Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:", "CapEff:", "CapAmb:",
-		"CapBnd:", "NoNewPrivs:", "Seccomp:", "SigBlk:", "SigIgn:",
+		"CapBnd:", "NoNewPrivs:", "Seccomp:", "Seccomp_filters:", "SigBlk:", "SigIgn:",
 	};
 	char line[4096];
 	FILE *f = fopen("/proc/self/status", "re");
@@ -87,6 +87,24 @@ static _Noreturn void signals(void)
 		pause();
 }
 
+/* The controlling terminal as the kernel has it: tty_nr and the session
+ * of /proc/self/stat, whatever /dev holds. */
+static void ctty(void)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/stat", "re");
+	char *p;
+	int session, tty_nr;
+
+	if (!f || !fgets(line, sizeof line, f) || !(p = strrchr(line, ')')) ||
+	    sscanf(p + 1, " %*c %*d %*d %d %d", &session, &tty_nr) != 2) {
+		perror("probe: /proc/self/stat");
+		exit(3);
+	}
+	fclose(f);
+	printf("session\t%d\ntty_nr\t%d\n", session, tty_nr);
+}
+
 int main(int argc, char **argv)
 {
 	int sig = -1, fd;
@@ -106,6 +124,7 @@ int main(int argc, char **argv)
 		printf("nofile\t%llu\n", (unsigned long long)rl.rlim_cur);
 	if (getcwd(cwd, sizeof cwd))
 		printf("cwd\t%s\n", cwd);
+	ctty();
 	fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	printf("tty\t%s\n", fd >= 0 ? "yes" : strerror(errno));
 	if (fd >= 0)

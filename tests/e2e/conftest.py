@@ -26,11 +26,16 @@ needs_root = pytest.mark.skipif(
 needs_reference = pytest.mark.skipif(
     not os.path.exists(REFERENCE), reason="Debian's gosu is not installed (apt-get install gosu)")
 
+def pytest_configure(config):
+    # Set by tests/cross/emulation.py when the binary runs under qemu-user.
+    config.addinivalue_line("markers", "not_emulated(kind): a case qemu-user cannot run")
+
+
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 CLONE_NEWNS = 0x00020000
-MS_REC, MS_PRIVATE, MS_NOSUID = 0x4000, 0x40000, 0x2
+MS_REC, MS_PRIVATE, MS_NOSUID, MS_BIND, MS_MOVE = 0x4000, 0x40000, 0x2, 0x1000, 0x2000
 PR_SET_PDEATHSIG = 1
 MNT_DETACH = 2
 
@@ -161,9 +166,14 @@ def _prepare_namespace(files, setup, pdeathsig, ignore, block, ctty=False):
 def run_ns(argv, passwd=None, group=None, files=None, caller=ROOT_CALLER, env=None,
            setup=None, pdeathsig=0, ignore=(), block=(), timeout=20, tty=False, **kw):
     """Runs argv in a fresh mount namespace whose /etc holds only the given
-    files (passwd and group: text or bytes; None leaves the file out). With
-    tty, in a new session whose controlling terminal is a fresh pty on stdin;
-    what the command typed into it is read back afterwards."""
+    files (passwd and group: text or bytes; None leaves the file out), in a
+    new session: without tty it has no controlling terminal, whatever this
+    process has. With tty, a fresh pty on stdin is the session's controlling
+    terminal, and this process (another session) holds it open too, as a
+    shell does. With tty="own" this process keeps only the master side, as
+    `docker run -t` does, and the command opens the terminal itself: its
+    path is in $TTY (see test_ttyguard.own_terminal). What the command typed
+    into the terminal is read back afterwards."""
     if not IS_ROOT:
         pytest.skip("needs root")
     all_files = dict(files or {})
@@ -172,28 +182,38 @@ def run_ns(argv, passwd=None, group=None, files=None, caller=ROOT_CALLER, env=No
             all_files[name] = content.encode() if isinstance(content, str) else content
     if env is None:
         env = {"PATH": "/usr/bin:/bin"}
-    stdin, pty = subprocess.DEVNULL, None
+    stdin, pty, ctty = subprocess.DEVNULL, None, False
     if tty:
-        master, stdin = pty = os.openpty()
-        ttymod.setraw(stdin)  # typed bytes are readable at once, no line editing
+        master, slave = pty = os.openpty()
+        ttymod.setraw(slave)  # typed bytes are readable at once, no line editing
+        if tty == "own":
+            env = {**env, "TTY": os.ttyname(slave)}
+            os.close(slave)
+            pty = (master, None)
+        else:
+            stdin = ctty = slave
     try:
         p = subprocess.Popen(
             caller.wrap([str(a) for a in argv]), env=env, stdin=stdin,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=tty,
-            preexec_fn=_prepare_namespace(all_files, setup, pdeathsig, ignore, block, tty),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=_prepare_namespace(all_files, setup, pdeathsig, ignore, block, ctty is not False),
             close_fds=True, **kw)
         out, err = p.communicate(timeout=timeout)
         result = Result(p.returncode, out, err, p.pid)
         if pty:
-            os.set_blocking(stdin, False)
+            slave = pty[1] if pty[1] is not None else os.open(env["TTY"], os.O_RDWR | os.O_NOCTTY)
+            pty = (pty[0], slave)
+            os.set_blocking(slave, False)
             try:
-                result.injected = os.read(stdin, 4096)
+                result.injected = os.read(slave, 4096)
             except BlockingIOError:
                 pass
         return result
     finally:
         if pty:
-            os.close(pty[0]), os.close(pty[1])
+            for fd in pty:
+                if fd is not None:
+                    os.close(fd)
 
 
 @pytest.fixture
