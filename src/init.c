@@ -20,8 +20,9 @@
 
 /* The kernel's signal set, every bit of it: libc's sigfillset leaves out
  * the real-time signals libc keeps for itself, which COMMAND, built
- * against another libc, may still be sent. */
-#define KSIGSET_BYTES 8
+ * against another libc, may still be sent. 64 signals, but 128 on MIPS
+ * (_NSIG is 65 or 128 in musl and glibc alike). */
+#define KSIGSET_BYTES (_NSIG / 8)
 
 /* The system call itself: libc's fork takes locks and runs handlers for
  * threads that this process never has, a kilobyte and a half of code.

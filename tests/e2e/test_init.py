@@ -9,6 +9,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from types import SimpleNamespace
 
@@ -149,6 +150,10 @@ def test_without_init_pid1_ignores_sigterm(gosu):
     ("kill -KILL $$", 137), ("kill -USR1 $$", 128 + signal.SIGUSR1),
 ])
 def test_exit_status_of_command(init, script, rc):
+    # gosu's init reads the number of its own architecture, which under
+    # qemu-user is not the host's: MIPS numbers SIGUSR1 16. tini runs natively.
+    if init.name == "gosu" and os.environ.get("GOSU_ARCH", "").startswith("mips") and rc == 138:
+        rc = 128 + 16
     r = run_ns(PIDNS + init("/bin/sh", "-c", script), **DB)
     assert (r.rc, r.stderr) == (rc, "")
 
@@ -320,9 +325,8 @@ DEAF = ("sh -c 'trap \"\" TERM; echo up >> /tmp/log; sleep 30' & "
 
 
 def grace_run(gosu, opts, script, pid1=True):
-    tmp = "/tmp/gosu-init-grace"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
+    # A directory of this run's own: the clean-up below kills by its name.
+    tmp = tempfile.mkdtemp(prefix="gosu-init-grace-")
     os.chmod(tmp, 0o777)
     script = script.replace("/tmp/log", f"{tmp}/log")
     t = time.monotonic()
