@@ -89,7 +89,8 @@ static int next(struct cursor *c, struct text *field, size_t nfields)
 			s++, len--;
 		while (len > 0 && white(s[len - 1]))
 			len--;
-		if (len == 0 || s[0] == '#')
+		/* '#' comments; '+' and '-' start NIS compat lines, never entries */
+		if (len == 0 || s[0] == '#' || s[0] == '+' || s[0] == '-')
 			continue;
 		for (size_t i = 0; i < nfields; i++) {
 			const char *colon = memchr(s, ':', len);

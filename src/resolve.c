@@ -85,7 +85,8 @@ static bool is_space(char c)
 }
 
 /* The next entry of a database, trimmed: 1, 0 at the end, or a negative
- * error. Blank lines and '#' comments are no entries. */
+ * error. Blank lines, '#' comments and NIS compat lines ("+::::::",
+ * "-app:...": include or exclude from NIS, not entries) are no entries. */
 static int next_entry(struct lines *l, struct field *line)
 {
 	const char *p;
@@ -97,7 +98,7 @@ static int next_entry(struct lines *l, struct field *line)
 			p++, n--;
 		while (n > 0 && is_space(p[n - 1]))
 			n--;
-		if (n > 0 && *p != '#') {
+		if (n > 0 && !memchr("#+-", *p, 3)) {
 			*line = (struct field){p, n};
 			return 1;
 		}

@@ -256,8 +256,20 @@ def test_comment_and_nis_lines_never_become_root(gosu):
     passwd = "#evil:x:0:0::/evil:\n+::::::\n-::::::\n+evil\n" + PASSWD.replace("root:x:0:0", "root:x:5:5")
     r = gosu("0", passwd=passwd, group=GROUP)
     switched(r, 0, 0, "/", [0])  # no entry has uid 0: the number itself
-    refused(gosu("+", passwd=passwd, group=GROUP), "+", malformed("+", "/etc/passwd", 2, "uid", ""))
+    refused(gosu("+", passwd=passwd, group=GROUP), "+", no_user("+"))
+    refused(gosu("+evil", passwd=passwd, group=GROUP), "+evil", no_user("+evil"))
     refused(gosu("#evil", passwd=passwd, group=GROUP), "#evil", no_user("#evil"))
+
+
+def test_nis_lines_are_never_entries_in_either_file(gosu):
+    # "-app" excludes app from NIS; it is no entry with gid 0. "+wheel" does
+    # not put app in group 0.
+    passwd = "-app:x:1000:0::/:\n" + PASSWD
+    group = "+wheel:x:0:app\n -staff:x:51:app\n+@admins:x:10:app\n" + GROUP
+    switched(gosu("1000", passwd=passwd, group=group), 1000, 1000, "/home/app", [1000, 50])
+    switched(gosu("app", passwd=passwd, group=group), 1000, 1000, "/home/app", [1000, 50])
+    refused(gosu("app:+wheel", passwd=passwd, group=group), "app:+wheel", no_group("+wheel"))
+    refused(gosu("-app", passwd=passwd, group=group), "-app", no_user("-app"))
 
 
 def test_fields_are_split_at_every_colon(gosu):

@@ -401,13 +401,22 @@ TEST(empty_and_missing_fields)
 	ok(&d, "9", 9, 9, "9", "/anon");
 	/* The user part "" is the caller, never the nameless entry. */
 	ok(&d, "", CALLER, CALLER, "8888", "/");
-	struct db nis = {"+::::::\n+root::0:0::/:\n-bad:x:0:0::/:\n", "", 0, 0, 0, CLAIM_NONE};
-	bad(&nis, "+", "malformed entry \"+\" at /etc/passwd line 1: "
-	               "uid \"\" is not a number in range 0-4294967294");
-	/* NIS lines are entries like any other: only a field that really
-	 * reads 0 gives 0, and the first such entry wins. */
-	ok(&nis, "0:5", 0, 5, "5", "/");
+	struct db nis = {"+::::::\n+root::0:0::/:\n-app:x:1000:0::/:\n  -x:x:7:7::/:\n"
+	                 "app:x:1000:1000::/home/app:\n",
+	                 "+wheel:x:0:app\n-staff:x:50:app\n\t+@admins:x:10:app\nusers:x:100:app\n",
+	                 0, 0, 0, CLAIM_NONE};
+	/* NIS compat lines are never entries, in either file: no id is ever
+	 * taken from them. */
+	bad(&nis, "+", NO_USER("+"));
+	bad(&nis, "+root", NO_USER("+root"));
 	bad(&nis, "-", NO_USER("-"));
+	bad(&nis, "-x", NO_USER("-x"));
+	ok(&nis, "0:5", 0, 5, "5", "/");
+	ok(&nis, "1000", 1000, 1000, "1000 100", "/home/app");
+	ok(&nis, "app", 1000, 1000, "1000 100", "/home/app");
+	ok(&nis, "7", 7, CALLER, "8888", "/");
+	bad(&nis, "app:+wheel", NO_GROUP("+wheel"));
+	ok(&nis, "app:0", 1000, 0, "0", "/home/app");
 }
 
 TEST(nul_bytes_inside_lines)
