@@ -31,26 +31,33 @@ LINE_MAX = 1 << 20
 
 
 def no_user(name):
-    return f"unable to find user {name}: no matching entries in passwd file"
+    return f"unable to find user {escape(name)}: no matching entries in passwd file"
 
 
 def no_group(name):
-    return f"unable to find group {name}: no matching entries in group file"
+    return f"unable to find group {escape(name)}: no matching entries in group file"
 
 
-def go_quote(s):
-    """Go's strconv.Quote for the ASCII this file uses."""
+def escape(s, quote=""):
+    """Go's strconv.Quote, without the quotes, for the text this file uses:
+    what a message shows of bytes from outside."""
     named = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-             "\v": "\\v", '"': '\\"', "\\": "\\\\"}
+             "\v": "\\v", "\\": "\\\\", quote: "\\" + quote}
     out = ""
     for c in s:
-        if c in named:
+        if c in named and c:
             out += named[c]
         elif ord(c) < 0x20 or ord(c) == 0x7f:
             out += f"\\x{ord(c):02x}"
+        elif 0x80 <= ord(c) < 0xa0 or c in "\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+            out += f"\\u{ord(c):04x}"
         else:
             out += c
-    return f'"{out}"'
+    return out
+
+
+def go_quote(s):
+    return f'"{escape(s, quote=chr(34))}"'
 
 
 def malformed(name, path, line, field, value):
@@ -59,7 +66,7 @@ def malformed(name, path, line, field, value):
 
 
 def refused(r, spec, reason):
-    assert (r.rc, r.out, r.stderr) == (1, b"", f"error: failed switching to '{spec}': {reason}\n")
+    assert (r.rc, r.out, r.stderr) == (1, b"", f"error: failed switching to '{escape(spec)}': {reason}\n")
 
 
 def switched(r, uid, gid, home, groups=None):
@@ -145,6 +152,40 @@ def test_spec_of_100_kb_numbers(gosu):
 def test_spec_of_100_kb_colons(gosu):
     # "a:b:c" is user a, group b; everything after the second ':' is ignored.
     switched(gosu("app:50" + ":" * 100_000, passwd=PASSWD, group=GROUP), 1000, 50, "/home/app")
+
+
+# ------------------------------------------------------------- messages
+
+# Bytes that would end the line and fake another, retitle or clear the
+# terminal, or reorder what it shows.
+CRAFTED = ["app\nerror - all good", "\x1b]0;owned\x07\x1b[2J", "a\rb", "\u202eppa", "a\u2028b",
+           "\x9b31m", "\\x1b"]
+
+
+@pytest.mark.parametrize("spec", CRAFTED)
+def test_spec_bytes_are_quoted_in_messages(gosu, spec):
+    r = gosu(spec, passwd=PASSWD, group=GROUP)
+    assert r.err.count(b"\n") == 1 and not any(c < 0x20 and c != 0x0a for c in r.err)
+    for bad in ("\u202e", "\u2028", "\x9b"):
+        assert bad not in r.stderr
+    refused(r, spec, no_user(spec))
+    r = gosu(f"app:{spec}", passwd=PASSWD, group=GROUP)
+    refused(r, f"app:{spec}", no_group(spec))
+
+
+@pytest.mark.parametrize("name", ["ev\x1b[2Jil", "a\rerror - fake", "\u202eppa"])
+def test_passwd_name_bytes_are_quoted_in_messages(gosu, name):
+    passwd = f"{name}:x:1234:1234::/:/bin/sh\n"
+    r = gosu("1234", passwd=passwd, setup=lambda: os.mkdir("/etc/group"))
+    refused(r, "1234", f"unable to find groups for spec {escape(name)}: read /etc/group: is a directory")
+    assert not any(c < 0x20 and c != 0x0a for c in r.err)
+
+
+def test_ordinary_specs_are_byte_identical(gosu):
+    spec = "o'brien.\u00e9t\u00e9-x_1@example"
+    r = gosu(spec, passwd=PASSWD, group=GROUP)
+    assert r.stderr == (f"error: failed switching to '{spec}': unable to find user {spec}: "
+                        "no matching entries in passwd file\n")
 
 
 # ------------------------------------------------------- numbers in the files
