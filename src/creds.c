@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "errtext.h"
 
 /* The id system calls themselves. The libc wrappers apply a change to
@@ -91,9 +92,11 @@ static bool ids_are(const uid_t id[3], uid_t want)
 }
 
 /* Whether the process has exactly t's credentials: then there is nothing
- * to change, and a caller without privileges may still go on. */
+ * to change, and a caller without privileges may still go on. When it has
+ * t's uids and gids and kept is not NULL, its groups as a set go to
+ * *kept, *nkept (the caller frees them). */
 static int already(const struct target *t, const gid_t *want, size_t nwant,
-                   bool *same)
+                   bool *same, gid_t **kept, size_t *nkept)
 {
 	uid_t u[3];
 	gid_t g[3], *have = NULL;
@@ -112,8 +115,32 @@ static int already(const struct target *t, const gid_t *want, size_t nwant,
 	        /* have is NULL only if current_groups failed, and then n < 0
 	         * (clang 14 does not know that errno is positive then) */
 	        (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
-	free(have);
+	if (kept && ids_are(g, t->gid)) {
+		*kept = have;
+		*nkept = (size_t)n;
+	} else {
+		free(have);
+	}
 	return 0;
+}
+
+/* How the caller's groups c differ from the target's t (both sorted):
+ * " -g" for a gid of the target's that the caller lacks, " +g" for one
+ * the target would not have. */
+static void add_difference(struct buf *b, const gid_t *t, size_t nt,
+                           const gid_t *c, size_t nc)
+{
+	for (size_t i = 0, j = 0; i < nt || j < nc;) {
+		if (j == nc || (i < nt && t[i] < c[j])) {
+			buf_adds(b, " -");
+			buf_addu(b, t[i++]);
+		} else if (i == nt || c[j] < t[i]) {
+			buf_adds(b, " +");
+			buf_addu(b, c[j++]);
+		} else {
+			i++, j++;
+		}
+	}
 }
 
 /* The kernel clears the capabilities on leaving uid 0, unless securebits
@@ -149,7 +176,7 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 	bool same;
 	int err;
 
-	if ((err = already(t, want, nwant, &same)))
+	if ((err = already(t, want, nwant, &same, NULL, NULL)))
 		return err;
 	if (!same)
 		return mismatch(why, "the uids, gids or groups are");
@@ -168,18 +195,37 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 static int change(const struct target *t, const gid_t *want, size_t nwant,
                   struct buf *why)
 {
+	const gid_t *target = want;
+	size_t ntarget = nwant, nhave = 0;
+	gid_t *have = NULL;
 	bool same;
 	int err;
 
-	if ((err = already(t, want, nwant, &same)))
+	if ((err = already(t, want, nwant, &same, &have, &nhave)))
 		return err;
-	if (!same && (syscall(NR_SETGROUPS, t->ngroups, t->groups) ||
-	              syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
+	/* Already the target's uids and gids, and no way to change groups (no
+	 * CAP_SETGID, or setgroups denied in a user namespace): the command
+	 * runs with the caller's groups, and gains nothing the caller lacks
+	 * (docker run --user 1000:1000, Kubernetes' fsGroup). */
+	if (!same && syscall(NR_SETGROUPS, t->ngroups, t->groups)) {
+		if ((err = failed()) != EPERM || !have)
+			goto out;
+		want = have;
+		nwant = nhave;
+	}
+	if (!same && (syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
 	              syscall(NR_SETRESUID, t->uid, t->uid, t->uid)))
-		return failed();
-	if (t->uid != 0 && (err = drop_capabilities()))
-		return err;
-	return verify(t, want, nwant, why);
+		err = failed();
+	else if (t->uid != 0 && (err = drop_capabilities()))
+		;
+	else if (!(err = verify(t, want, nwant, why)) && want == have) {
+		buf_adds(why, "warning: cannot change groups, running with the caller's: the target's");
+		add_difference(why, target, ntarget, have, nhave);
+		err = why->failed ? ENOMEM : 0;
+	}
+out:
+	free(have);
+	return err;
 }
 
 int become(const struct target *t, struct buf *why)
