@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,11 +146,25 @@ static void add_difference(struct buf *b, const gid_t *t, size_t nt,
 
 /* The kernel clears the capabilities on leaving uid 0, unless securebits
  * say otherwise; this does it whatever the securebits. */
-static int drop_capabilities(void)
+static int drop_capabilities(struct buf *why)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	/* Before Linux 2.6.26 there are no securebits. */
+	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 
+	/* With no_setuid_fixup, a setuid program of the command's that drops
+	 * root would keep its capabilities: cleared while this process still
+	 * has CAP_SETPCAP (which that same bit kept), or refused when locked.
+	 * (keep_caps does not outlive execve.) */
+	if (bits > 0 && (bits & SECBIT_NO_SETUID_FIXUP)) {
+		if (bits & SECBIT_NO_SETUID_FIXUP_LOCKED) {
+			buf_adds(why, "securebit no_setuid_fixup is locked");
+			return -1;
+		}
+		if (prctl(PR_SET_SECUREBITS, bits & ~SECBIT_NO_SETUID_FIXUP, 0, 0, 0))
+			return failed();
+	}
 	memset(data, 0, sizeof data);
 	if (syscall(SYS_capset, &hdr, data))
 		return failed();
@@ -216,7 +231,7 @@ static int change(const struct target *t, const gid_t *want, size_t nwant,
 	if (!same && (syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
 	              syscall(NR_SETRESUID, t->uid, t->uid, t->uid)))
 		err = failed();
-	else if (t->uid != 0 && (err = drop_capabilities()))
+	else if (t->uid != 0 && (err = drop_capabilities(why)))
 		;
 	else if (!(err = verify(t, want, nwant, why)) && want == have) {
 		buf_adds(why, "warning: cannot change groups, running with the caller's: the target's");

@@ -89,6 +89,37 @@ def test_capabilities_dropped_even_with_securebits_keeping_them(gosu):
     assert caps(r) == dict(CapInh=0, CapPrm=0, CapEff=0, CapAmb=0)
 
 
+SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED = 1 << 2, 1 << 5
+
+
+def with_securebits(gosu, bits, spec="app"):
+    return run_ns(["setpriv", f"--securebits={bits}", "--", gosu.path, spec, gosu.probe], **DB)
+
+
+def test_securebit_no_setuid_fixup_does_not_reach_the_command(gosu):
+    # Left set, a setuid program of the command's that drops root would
+    # keep its capabilities.
+    r = with_securebits(gosu, "+no_setuid_fixup")
+    assert (r.rc, r.stderr, r.uid) == (0, "", [1000] * 4)
+    assert int(r.one("securebits")) == 0
+    assert caps(r) == dict(CapInh=0, CapPrm=0, CapEff=0, CapAmb=0)
+
+
+def test_other_securebits_are_left_as_they_were(gosu):
+    r = with_securebits(gosu, "+no_setuid_fixup,+keep_caps_locked")
+    assert (r.rc, r.stderr) == (0, "")
+    assert int(r.one("securebits")) == SECBIT_KEEP_CAPS_LOCKED
+    # Root keeps what it has: nothing is dropped for it.
+    r = with_securebits(gosu, "+no_setuid_fixup", spec="root")
+    assert (r.rc, int(r.one("securebits"))) == (0, SECBIT_NO_SETUID_FIXUP)
+
+
+def test_locked_securebit_no_setuid_fixup_is_refused(gosu):
+    r = with_securebits(gosu, "+no_setuid_fixup,+no_setuid_fixup_locked")
+    assert (r.rc, r.out) == (1, b"")
+    assert r.stderr == "error: failed switching to 'app': securebit no_setuid_fixup is locked\n"
+
+
 def test_root_keeps_its_capabilities(gosu):
     r = gosu("root", **DB)
     assert int(r.one("CapEff"), 16) != 0
