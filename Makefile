@@ -94,7 +94,7 @@ test-e2e: gosu $(TEST_PROGS)
 
 # The Debian packages the build and the tests use (Debian's gosu is the
 # reference the tests compare with); mk/ fragments add theirs.
-DEPS := gcc make musl-tools linux-libc-dev python3 python3-pytest util-linux gosu
+DEPS := gcc make musl-tools linux-libc-dev python3 python3-pytest util-linux gosu strace
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(sort $(DEPS)) >/dev/null

@@ -16,6 +16,8 @@
 /* Numbers saturate here, past every valid id, so an overflowing number
  * can never compare equal to one. */
 #define NUM_LIMIT ((int64_t)1 << 32)
+/* How often a resolution is tried when a file changes while it is read. */
+#define READ_TRIES 4
 
 enum { PW_NAME, PW_PASSWD, PW_UID, PW_GID, PW_GECOS, PW_HOME, PW_SHELL, PW_NFIELDS };
 enum { GR_NAME, GR_PASSWD, GR_GID, GR_MEMBERS, GR_NFIELDS };
@@ -98,7 +100,7 @@ static int next_entry(struct lines *l, struct field *line)
 			p++, n--;
 		while (n > 0 && is_space(p[n - 1]))
 			n--;
-		if (n > 0 && !memchr("#+-", *p, 3)) {
+		if (n > 0 && *p != '#' && *p != '+' && *p != '-') {
 			*line = (struct field){p, n};
 			return 1;
 		}
@@ -226,6 +228,7 @@ struct resolution {
 	struct field user, group; /* the two parts of the spec */
 	uid_t ruid;
 	struct buf why; /* the reason, once something failed */
+	const char *changed; /* the file that changed while it was read */
 
 	bool matched; /* a passwd entry was found */
 	char *name;   /* its name, which group memberships are listed by */
@@ -357,6 +360,17 @@ static int fail_user_file(struct resolution *r, const char *op,
 	return fail_file(r, op, path, err);
 }
 
+/* Closes a file. One that changed while it was read may have given lines
+ * of two versions: then whatever was found or failed counts for nothing,
+ * and r->changed asks for the whole resolution again. */
+static int closed(struct resolution *r, const struct dbfile *db, struct lines *l, int err)
+{
+	if (!lines_close(l))
+		return err;
+	r->changed = db->path;
+	return -1;
+}
+
 static int resolve_user(struct resolution *r, const struct dbfile *db)
 {
 	int64_t id = 0;
@@ -382,8 +396,7 @@ static int resolve_user(struct resolution *r, const struct dbfile *db)
 			err = fail_user_file(r, "read", db->path, -found);
 		else if (found > 0)
 			err = take_user(r, db, l.lineno, e);
-		lines_close(&l);
-		if (err || r->matched)
+		if ((err = closed(r, db, &l, err)) || r->matched)
 			return err;
 	}
 	if (r->user.n == 0)
@@ -467,8 +480,7 @@ static int resolve_groups(struct resolution *r, const struct dbfile *db)
 		}
 		if (more < 0)
 			err = fail_group_file(r, "read", db->path, -more);
-		lines_close(&l);
-		if (err < 0)
+		if ((err = closed(r, db, &l, err)) < 0)
 			return err;
 	}
 	if (r->group.n == 0 || found)
@@ -480,6 +492,9 @@ int resolve(const char *spec, const struct dbfile *passwd,
             const struct dbfile *group, uid_t ruid, gid_t rgid,
             struct target *t, char **reason)
 {
+	int tries = 1;
+
+again:;
 	struct field parts[2] = {{0}}; /* split() fills both; gcc's analyzer cannot tell */
 	struct resolution r = {.ruid = ruid, .uid = ruid, .gid = rgid};
 	int err;
@@ -502,6 +517,13 @@ int resolve(const char *spec, const struct dbfile *passwd,
 	if (err) {
 		free(r.home);
 		free(r.groups.list);
+		/* Bounded: a file that keeps changing is an error. */
+		if (r.changed) {
+			buf_free(&r.why);
+			if (tries++ < READ_TRIES)
+				goto again;
+			fail_file(&r, "read", r.changed, ERR_CHANGED);
+		}
 		*reason = buf_str(&r.why);
 		return -1;
 	}
