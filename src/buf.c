@@ -100,13 +100,13 @@ static void add_hex(struct buf *b, const char *prefix, uint32_t v, int digits)
 		buf_addc(b, hex[(v >> (4 * digits)) & 0xf]);
 }
 
-/* The format characters that reorder or break a line of text on a
- * terminal: U+061C, U+200B-U+200F, U+2028-U+202E, U+2060-U+206F, U+FEFF
- * (Go escapes them too). */
+/* The code points that reorder or break a line of text on a terminal: the
+ * bidi marks, embeddings, overrides and isolates, and the line and
+ * paragraph separators (Go escapes them too). */
 static bool is_format(uint32_t c)
 {
-	return c == 0x61c || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
-	       (c >= 0x2060 && c <= 0x206f) || c == 0xfeff;
+	return c == 0x61c || c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069);
 }
 
 /* Go's strconv.Quote, except that among the non-ASCII code points only the

@@ -234,8 +234,9 @@ static int change(const struct target *t, const gid_t *want, size_t nwant,
 	else if (t->uid != 0 && (err = drop_capabilities(why)))
 		;
 	else if (!(err = verify(t, want, nwant, why)) && want == have) {
-		buf_adds(why, "warning: cannot change groups, running with the caller's: the target's");
+		buf_adds(why, "warning: kept the caller's groups: the target's");
 		add_difference(why, target, ntarget, have, nhave);
+		buf_addc(why, '\n');
 		err = why->failed ? ENOMEM : 0;
 	}
 out:

@@ -6,7 +6,7 @@
 #include "resolve.h"
 
 /* 0 once the process runs as t, with no capability left when t->uid is
- * not 0, and in *why a warning to show if any (the caller's groups kept,
+ * not 0, and in *why a warning line to show if any (the caller's groups kept,
  * behaviour.md §5 step 1); otherwise an errno (the call that failed) or
  * -1 (the check afterwards found the credentials not as asked), the
  * reason in *why. */

@@ -157,10 +157,8 @@ int main(int argc, char **argv)
 		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
 	if ((err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
-	if (why.len) { /* the switch's warning */
-		buf_addc(&why, '\n');
+	if (why.len) /* the switch's warning, a line */
 		say(STDERR_FILENO, &why);
-	}
 	if (!(env = env_with_home(environ, t.home)))
 		fail_switch(spec, "cannot allocate memory", ENOMEM);
 

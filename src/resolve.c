@@ -363,7 +363,8 @@ static int fail_user_file(struct resolution *r, const char *op,
 /* Closes a file. One that changed while it was read may have given lines
  * of two versions: then whatever was found or failed counts for nothing,
  * and r->changed asks for the whole resolution again. */
-static int closed(struct resolution *r, const struct dbfile *db, struct lines *l, int err)
+/* (Out of line: inlined twice, it costs more than the call.) */
+static __attribute__((noinline)) int closed(struct resolution *r, const struct dbfile *db, struct lines *l, int err)
 {
 	if (!lines_close(l))
 		return err;

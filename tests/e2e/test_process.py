@@ -236,7 +236,7 @@ def test_already_the_target_user_with_many_groups_just_runs(gosu):
 
 
 def kept(diff):
-    return f"warning: cannot change groups, running with the caller's: the target's {diff}\n"
+    return f"warning: kept the caller's groups: the target's {diff}\n"
 
 
 @pytest.mark.parametrize("extra", [(4000,), (4000, 4001), tuple(range(4000, 4200))],
