@@ -21,8 +21,49 @@ ROOT = Path(__file__).resolve().parents[2]
 IS_ROOT = os.geteuid() == 0
 REFERENCE = "/usr/sbin/gosu"  # Debian's gosu, the Go original
 
-needs_root = pytest.mark.skipif(
-    not IS_ROOT, reason="needs root: switches users inside private mount namespaces")
+NEEDS_ROOT = "needs root: switches users inside private mount namespaces"
+needs_root = pytest.mark.skipif(not IS_ROOT, reason=NEEDS_ROOT)
+
+
+def _namespace_problem():
+    """Why a private mount namespace with a tmpfs over /etc cannot be made
+    here, or None. Tried once, in a child, before any case."""
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rd)
+        try:
+            _check(_libc.unshare(CLONE_NEWNS), "unshare")
+            mount(None, "/", None, MS_REC | MS_PRIVATE)
+            mount("gosu-test", "/etc", "tmpfs", 0, "mode=755")
+            os._exit(0)
+        except OSError as e:
+            os.write(wr, e.strerror.encode())
+            os._exit(1)
+    os.close(wr)
+    with os.fdopen(rd) as f:
+        why = f.read()
+    _, status = os.waitpid(pid, 0)
+    return None if status == 0 else why or f"status {status}"
+
+
+def pytest_sessionstart(session):
+    if IS_ROOT and (why := _namespace_problem()):
+        pytest.exit(
+            "the end-to-end tests cannot make their private mount namespace here "
+            f"(unshare(CLONE_NEWNS), then mount / private and a tmpfs on /etc: {why}). "
+            "Each case needs one so that the host's /etc is never touched. In a chroot, "
+            "make its / a mount point first (mount --bind /path/to/root /path/to/root, "
+            "then chroot); in a container, run it with CAP_SYS_ADMIN (docker run --privileged) "
+            "or run the suite on the host.", returncode=1)
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = terminalreporter.stats.get("skipped", [])
+    n = sum(1 for r in skipped if "needs root" in str(r.longrepr))
+    if n:
+        terminalreporter.write_line(f"{n} cases skipped: needs root (they switch users inside "
+                                    "private mount namespaces); run as root for the whole suite")
 needs_reference = pytest.mark.skipif(
     not os.path.exists(REFERENCE), reason="Debian's gosu is not installed (apt-get install gosu)")
 
@@ -165,7 +206,7 @@ def run_ns(argv, passwd=None, group=None, files=None, caller=ROOT_CALLER, env=No
     tty, in a new session whose controlling terminal is a fresh pty on stdin;
     what the command typed into it is read back afterwards."""
     if not IS_ROOT:
-        pytest.skip("needs root")
+        pytest.skip(NEEDS_ROOT)
     all_files = dict(files or {})
     for name, content in (("passwd", passwd), ("group", group)):
         if content is not None:

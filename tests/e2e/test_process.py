@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import CALLER_8888, Caller, run_ns
+from conftest import CALLER_8888, Caller, needs_root, run_ns
 
 PASSWD = ("root:x:0:0:root:/root:/bin/bash\n"
           "app:x:1000:1000:app:/home/app:/bin/sh\n"
@@ -131,6 +131,7 @@ def test_same_pid_and_no_child_left(gosu):
     assert int(r.one("ppid")) == os.getpid()
 
 
+@needs_root
 def test_long_running_command_is_the_process(gosu):
     from conftest import _prepare_namespace
     p = subprocess.Popen([gosu.path, "app", "/bin/sleep", "1000"], env={"PATH": "/bin"},
