@@ -44,7 +44,7 @@ def main():
         log = (d / f"{part}.log").read_text(errors="replace") if (d / f"{part}.log").exists() else ""
         rc_file = d / f"{part}.rc"
         rc = int(rc_file.read_text().strip() or 1) if rc_file.exists() else 1
-        c = counts(log, rc)
+        c = counts(re.sub(r"\x1b\[[0-9;]*m", "", log), rc)  # colours, at a terminal
         print(f"check: {part}: {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped"
               + ("" if rc == 0 else f" (exit {rc})"))
         for k in total:

@@ -113,7 +113,7 @@ static bool is_format(uint32_t c)
  * C1 controls and the format characters above count as unprintable: the
  * rest of Go's Unicode tables would outweigh the whole program for no
  * user-visible gain. */
-void buf_escape(struct buf *b, const char *p, size_t n, char quote)
+void buf_escape(struct buf *b, const char *p, size_t n)
 {
 	static const char named[] = "\a\b\f\n\r\t\v", letter[] = "abfnrtv";
 	const unsigned char *u = (const unsigned char *)p;
@@ -128,7 +128,7 @@ void buf_escape(struct buf *b, const char *p, size_t n, char quote)
 			i++;
 			continue;
 		}
-		if ((quote && c == (unsigned char)quote) || c == '\\') {
+		if (c == '"' || c == '\\') {
 			buf_addc(b, '\\');
 			buf_addc(b, (char)c);
 		} else if (c != 0 && c < 0x20 && (esc = memchr(named, (int)c, sizeof named - 1))) {
@@ -148,7 +148,7 @@ void buf_escape(struct buf *b, const char *p, size_t n, char quote)
 void buf_quote(struct buf *b, const char *p, size_t n)
 {
 	buf_addc(b, '"');
-	buf_escape(b, p, n, '"');
+	buf_escape(b, p, n);
 	buf_addc(b, '"');
 }
 

@@ -74,7 +74,7 @@ static _Noreturn void refuse_setid(const char *self, const char *kind)
 	struct buf msg = {0};
 
 	buf_adds(&msg, "error: ");
-	buf_escape(&msg, self, strlen(self), 0);
+	buf_adds(&msg, self);
 	buf_adds(&msg, !strcmp(kind, "setuid")
 	        ? " appears to be installed with the 'setuid' bit set, which is an *extremely* insecure and completely unsupported configuration! (what you want instead is likely 'sudo' or 'su')"
 	        : " appears to be installed with the 'setgid' bit set, which is not quite *as* insecure as 'setuid', but still not great, and definitely a completely unsupported configuration! (what you want instead is likely 'sudo' or 'su')");
@@ -86,7 +86,7 @@ static _Noreturn void fail_switch(const char *spec, const char *reason, int err)
 	struct buf msg = {0};
 
 	buf_adds(&msg, "error: failed switching to '");
-	buf_escape(&msg, spec, strlen(spec), 0);
+	buf_escape(&msg, spec, strlen(spec));
 	buf_adds(&msg, "': ");
 	buf_adds(&msg, reason);
 	if (err == EPERM)

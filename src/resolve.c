@@ -336,7 +336,7 @@ static int unmatched(struct resolution *r, struct field part, bool numeric,
 		buf_adds(&r->why, "unable to find ");
 		buf_adds(&r->why, what);
 		buf_addc(&r->why, ' ');
-		buf_escape(&r->why, part.p, part.n, 0);
+		buf_escape(&r->why, part.p, part.n);
 		buf_adds(&r->why, ": no matching entries in ");
 		buf_adds(&r->why, file);
 		buf_adds(&r->why, " file");
@@ -353,7 +353,7 @@ static int fail_user_file(struct resolution *r, const char *op,
 {
 	buf_adds(&r->why, "unable to find user ");
 	if (r->user.n)
-		buf_escape(&r->why, r->user.p, r->user.n, 0);
+		buf_escape(&r->why, r->user.p, r->user.n);
 	else
 		buf_addu(&r->why, r->ruid);
 	buf_adds(&r->why, ": ");
@@ -409,7 +409,7 @@ static int fail_group_file(struct resolution *r, const char *op,
                            const char *path, int err)
 {
 	buf_adds(&r->why, "unable to find groups for spec ");
-	buf_escape(&r->why, r->name, r->name_len, 0);
+	buf_escape(&r->why, r->name, r->name_len);
 	buf_adds(&r->why, ": ");
 	return fail_file(r, op, path, err);
 }
@@ -442,7 +442,7 @@ static int group_entry(struct resolution *r, const struct dbfile *db,
 		return 1;
 	case -E2BIG:
 		buf_adds(&r->why, "user ");
-		buf_escape(&r->why, r->name, r->name_len, 0);
+		buf_escape(&r->why, r->name, r->name_len);
 		buf_adds(&r->why, " is a member of more than 65536 groups");
 		return -1;
 	default:

@@ -38,14 +38,14 @@ def no_group(name):
     return f"unable to find group {escape(name)}: no matching entries in group file"
 
 
-def escape(s, quote=""):
+def escape(s):
     """Go's strconv.Quote, without the quotes, for the text this file uses:
     what a message shows of bytes from outside."""
     named = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-             "\v": "\\v", "\\": "\\\\", quote: "\\" + quote}
+             "\v": "\\v", "\\": "\\\\", '"': '\\"'}
     out = ""
     for c in s:
-        if c in named and c:
+        if c in named:
             out += named[c]
         elif ord(c) < 0x20 or ord(c) == 0x7f:
             out += f"\\x{ord(c):02x}"
@@ -57,7 +57,7 @@ def escape(s, quote=""):
 
 
 def go_quote(s):
-    return f'"{escape(s, quote=chr(34))}"'
+    return f'"{escape(s)}"'
 
 
 def malformed(name, path, line, field, value):
@@ -159,7 +159,7 @@ def test_spec_of_100_kb_colons(gosu):
 # Bytes that would end the line and fake another, retitle or clear the
 # terminal, or reorder what it shows.
 CRAFTED = ["app\nerror - all good", "\x1b]0;owned\x07\x1b[2J", "a\rb", "\u202eppa", "a\u2028b",
-           "\x9b31m", "\\x1b"]
+           "\x9b31m", "\\x1b", "a\"b"]
 
 
 @pytest.mark.parametrize("spec", CRAFTED)
