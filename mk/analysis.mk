@@ -75,8 +75,11 @@ SAN := $(B)/sanitize
 # with its reason:
 # - the cases that unmount /proc: the ASan runtime reads /proc/self/maps and
 #   /proc/self/exe at start and warns on stderr without them (the static
-#   gosu is tested there by the plain e2e run).
-SAN_DESELECT ?= -k 'not without_proc and not True-set'
+#   gosu is tested there by the plain e2e run);
+# - the file that keeps changing: gosu fails there under strace, and
+#   LeakSanitizer, which runs at exit, cannot work under ptrace (the case
+#   of the rewrite that gosu survives execs the command, no exit: it runs).
+SAN_DESELECT ?= -k 'not without_proc and not True-set and not keeps_changing'
 
 $(SAN)/unit: $(wildcard tests/unit/*.c) $(PURE:%=src/%.c) $(wildcard src/*.h tests/unit/*.h)
 	@mkdir -p $(@D)

@@ -128,5 +128,5 @@ def test_file_that_keeps_changing_is_an_error(gosu):
     finally:
         done.set()
         t.join()
-    assert (r.rc, r.out) == (1, b"")
+    assert (r.rc, r.out) == (1, b""), r.stderr
     assert r.stderr == "error: failed switching to 'app': read /etc/passwd: changed while read\n"
