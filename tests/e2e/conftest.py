@@ -9,6 +9,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import tempfile
 import termios
 import tty as ttymod
@@ -16,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import nscheck  # noqa: E402  (tests/nscheck.py, shared with tests/examples)
 
 ROOT = Path(__file__).resolve().parents[2]
 IS_ROOT = os.geteuid() == 0
@@ -25,37 +29,9 @@ NEEDS_ROOT = "needs root: switches users inside private mount namespaces"
 needs_root = pytest.mark.skipif(not IS_ROOT, reason=NEEDS_ROOT)
 
 
-def _namespace_problem():
-    """Why a private mount namespace with a tmpfs over /etc cannot be made
-    here, or None. Tried once, in a child, before any case."""
-    rd, wr = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(rd)
-        try:
-            _check(_libc.unshare(CLONE_NEWNS), "unshare")
-            mount(None, "/", None, MS_REC | MS_PRIVATE)
-            mount("gosu-test", "/etc", "tmpfs", 0, "mode=755")
-            os._exit(0)
-        except OSError as e:
-            os.write(wr, e.strerror.encode())
-            os._exit(1)
-    os.close(wr)
-    with os.fdopen(rd) as f:
-        why = f.read()
-    _, status = os.waitpid(pid, 0)
-    return None if status == 0 else why or f"status {status}"
-
-
 def pytest_sessionstart(session):
-    if IS_ROOT and (why := _namespace_problem()):
-        pytest.exit(
-            "the end-to-end tests cannot make their private mount namespace here "
-            f"(unshare(CLONE_NEWNS), then mount / private and a tmpfs on /etc: {why}). "
-            "Each case needs one so that the host's /etc is never touched. In a chroot, "
-            "make its / a mount point first (mount --bind /path/to/root /path/to/root, "
-            "then chroot); in a container, run it with CAP_SYS_ADMIN (docker run --privileged) "
-            "or run the suite on the host.", returncode=1)
+    if IS_ROOT:
+        nscheck.exit_without_namespace()
 
 
 def pytest_terminal_summary(terminalreporter):
