@@ -27,9 +27,9 @@ static struct timespec opened;
 static bool fd_close(struct lines *l)
 {
 	struct stat st;
-	/* A file that cannot be told unchanged counts as changed. */
 	/* Every write and truncation sets the change time, and no call can
-	 * set it back, so it tells a change of size too. */
+	 * set it back, so it tells a change of size too. A file that cannot
+	 * be told unchanged counts as changed. */
 	bool changed = fstat(l->fd, &st) || memcmp(&st.st_ctim, &opened, sizeof opened) != 0;
 
 	/* Read-only: nothing to lose if close reports an error. */

@@ -46,12 +46,19 @@ def versions():
     return old, new
 
 
+def parent(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
 def gosu_reading_passwd(at):
-    """The pid of a gosu whose fd 3 is /etc/passwd, read up to offset at."""
+    """The pid of our gosu (its parent is the strace this test started; other
+    runs of the suite may go on beside this one) whose fd 3 is /etc/passwd,
+    read up to offset at."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/comm") as f:
-                if f.read().strip() != "gosu":
+                if f.read().strip() != "gosu" or parent(parent(pid)) != os.getpid():
                     continue
             if os.readlink(f"/proc/{pid}/fd/3") != "/etc/passwd":
                 continue
