@@ -100,13 +100,19 @@ test-e2e: gosu $(TEST_PROGS)
 
 # The Debian packages the build and the tests use (Debian's gosu is the
 # reference the tests compare with); mk/ fragments add theirs.
-DEPS := gcc make musl-tools linux-libc-dev python3 python3-pytest util-linux gosu
+DEPS := gcc make musl-tools linux-libc-dev python3 python3-pytest util-linux gosu strace
+# It says what it installs; with the cross toolchains of mk/dist.mk that is
+# about 480 MB.
 deps:
+	@echo "deps: apt-get update, then install (about 480 MB with the cross toolchains): $(sort $(DEPS))"
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(sort $(DEPS)) >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(sort $(DEPS))
 
 # Everything CI runs; mk/ fragments add their targets to CHECKS.
 CHECKS := test
+# The test runs write no __pycache__ into the tree (sudo make check would
+# leave it to root).
+export PYTHONDONTWRITEBYTECODE := 1
 
 install: gosu
 	install -D -m 0755 gosu $(DESTDIR)$(BINDIR)/gosu
@@ -117,4 +123,20 @@ clean:
 # Further targets (benchmarks, distribution, analysis) live in mk/.
 -include $(wildcard mk/*.mk)
 
-check: $(CHECKS)
+# make check: each part of CHECKS in turn (one failing does not stop the
+# rest), its output also in $(B)/check/PART.log, then one closing line
+# over them all, from each part's own counts (scripts/check-summary.py).
+# Run as root in a user's tree (sudo make check), it hands what it built
+# back to the tree's owner, so that `make clean` still works for them.
+CHECK_LOG := $(B)/check
+check:
+	@rm -rf $(CHECK_LOG) && mkdir -p $(CHECK_LOG)
+	@for part in $(CHECKS); do \
+		{ $(MAKE) --no-print-directory $$part 2>&1; echo $$? > $(CHECK_LOG)/$$part.rc; } \
+			| tee $(CHECK_LOG)/$$part.log; \
+	done; \
+	rc=0; $(PYTHON) scripts/check-summary.py $(CHECK_LOG) $(CHECKS) || rc=$$?; \
+	owner=$$(stat -c %u:%g .); \
+	if [ "$$(id -u)" = 0 ] && [ "$$owner" != 0:0 ]; then \
+		chown -R "$$owner" $(B) $(wildcard gosu $(DIST)); fi; \
+	exit $$rc

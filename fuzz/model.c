@@ -89,7 +89,8 @@ static int next(struct cursor *c, struct text *field, size_t nfields)
 			s++, len--;
 		while (len > 0 && white(s[len - 1]))
 			len--;
-		if (len == 0 || s[0] == '#')
+		/* '#' comments; '+' and '-' start NIS compat lines, never entries */
+		if (len == 0 || s[0] == '#' || s[0] == '+' || s[0] == '-')
 			continue;
 		for (size_t i = 0; i < nfields; i++) {
 			const char *colon = memchr(s, ':', len);
@@ -226,7 +227,7 @@ void model_resolve(const char *spec, const struct model_file *pw,
 	if (r < 0) {
 		buf_adds(&why, "unable to find user ");
 		if (user.n)
-			buf_add(&why, user.p, user.n);
+			buf_escape(&why, user.p, user.n);
 		else
 			buf_addu(&why, ruid);
 		buf_adds(&why, ": ");
@@ -257,7 +258,7 @@ void model_resolve(const char *spec, const struct model_file *pw,
 		out->home_len = e[5].n;
 	} else if (user.n && !user_is_number) {
 		buf_adds(&why, "unable to find user ");
-		buf_add(&why, user.p, user.n);
+		buf_escape(&why, user.p, user.n);
 		buf_adds(&why, ": no matching entries in passwd file");
 		goto fail;
 	} else if (user.n) {
@@ -317,14 +318,14 @@ void model_resolve(const char *spec, const struct model_file *pw,
 		/* The list fills up before any later error in the file. */
 		if (n > GROUPS_MAX) {
 			buf_adds(&why, "user ");
-			buf_add(&why, name.p, name.n);
+			buf_escape(&why, name.p, name.n);
 			buf_adds(&why, " is a member of more than 65536 groups");
 			goto fail;
 		}
 	}
 	if (r == -1 || r == -2) {
 		buf_adds(&why, "unable to find groups for spec ");
-		buf_add(&why, name.p, name.n);
+		buf_escape(&why, name.p, name.n);
 		buf_adds(&why, ": ");
 		if (r == -2)
 			say_file(&why, gr->open_op, gr->path, gr->open_err);
@@ -339,7 +340,7 @@ void model_resolve(const char *spec, const struct model_file *pw,
 	if (group.n && n == 0) {
 		if (!group_is_number) {
 			buf_adds(&why, "unable to find group ");
-			buf_add(&why, group.p, group.n);
+			buf_escape(&why, group.p, group.n);
 			buf_adds(&why, ": no matching entries in group file");
 			goto fail;
 		}

@@ -75,8 +75,11 @@ SAN := $(B)/sanitize
 # with its reason:
 # - the cases that unmount /proc: the ASan runtime reads /proc/self/maps and
 #   /proc/self/exe at start and warns on stderr without them (the static
-#   gosu is tested there by the plain e2e run).
-SAN_DESELECT ?= -k 'not without_proc and not True-set'
+#   gosu is tested there by the plain e2e run);
+# - the file that keeps changing: gosu fails there under strace, and
+#   LeakSanitizer, which runs at exit, cannot work under ptrace (the case
+#   of the rewrite that gosu survives execs the command, no exit: it runs).
+SAN_DESELECT ?= -k 'not without_proc and not True-set and not keeps_changing'
 
 $(SAN)/unit: $(wildcard tests/unit/*.c) $(PURE:%=src/%.c) $(wildcard src/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
@@ -175,8 +178,10 @@ test-valgrind: $(VG)/run-gosu $(VG)/run-gosu-glibc $(TEST_PROGS)
 	@GOSU_BINARY=$(VG)/run-gosu $(PYTHON) -m pytest -q -p no:cacheprovider $(VG_TESTS) \
 		$(VG_DESELECT) > $(VG)/static.out 2>&1 & static=$$!; \
 	GOSU_BINARY=$(VG)/run-gosu-glibc $(PYTHON) -m pytest -q -p no:cacheprovider $(VG_HEAP_TESTS) \
-		$(VG_DESELECT) && heap=0 || heap=$$?; \
-	wait $$static && st=0 || st=$$?; cat $(VG)/static.out; \
+		$(VG_DESELECT) > $(VG)/heap.out 2>&1 && heap=0 || heap=$$?; \
+	wait $$static && st=0 || st=$$?; \
+	echo "== valgrind, $(VG)/gosu (the static musl build):"; cat $(VG)/static.out; \
+	echo "== valgrind, $(VG)/gosu-glibc (the glibc build, for the heap):"; cat $(VG)/heap.out; \
 	n=$$(ls $(VG)/logs | wc -l); bad=$$(find $(VG)/logs -type f -size +0 | sort); \
 	for f in $$bad; do echo "== $$f"; cat $$f; done; \
 	if [ -n "$$bad" ] || [ $$st != 0 ] || [ $$heap != 0 ]; then \
@@ -203,6 +208,7 @@ CPPCHECK_FLAGS := --enable=warning,style,performance,portability --error-exitcod
 	--template='{file}:{line}: {severity}: {message} [{id}]'
 
 lint: lint-gcc lint-cppcheck lint-clang-tidy
+	@echo "lint: $(words $(ANALYZE_SRCS)) files through gcc -fanalyzer and clang-tidy, src fuzz $(wildcard tests/unit tests/malloc) through cppcheck: no warning"
 
 # src/malloc.c is malloc, realloc and free: the analyzer's model of those
 # three (a block from malloc must reach free, nothing is read after free)
@@ -217,7 +223,8 @@ lint-gcc:
 		$$extra -c -o /dev/null $$f; done
 
 lint-cppcheck:
-	cppcheck $(CPPCHECK_FLAGS) src fuzz $(wildcard tests/unit tests/malloc)
+	@echo "cppcheck src fuzz $(wildcard tests/unit tests/malloc)"
+	@cppcheck $(CPPCHECK_FLAGS) src fuzz $(wildcard tests/unit tests/malloc)
 
 # (clang-tidy counts the warnings it hides in system headers on stderr,
 # "N warnings generated.": that line is dropped, nothing else.)

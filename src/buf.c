@@ -100,15 +100,24 @@ static void add_hex(struct buf *b, const char *prefix, uint32_t v, int digits)
 		buf_addc(b, hex[(v >> (4 * digits)) & 0xf]);
 }
 
+/* The code points that reorder or break a line of text on a terminal: the
+ * bidi marks, embeddings, overrides and isolates, and the line and
+ * paragraph separators (Go escapes them too). */
+static bool is_format(uint32_t c)
+{
+	return c == 0x61c || c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069);
+}
+
 /* Go's strconv.Quote, except that among the non-ASCII code points only the
- * C1 controls count as unprintable: the rest of Go's Unicode tables would
- * outweigh the whole program for no user-visible gain. */
-void buf_quote(struct buf *b, const char *p, size_t n)
+ * C1 controls and the format characters above count as unprintable: the
+ * rest of Go's Unicode tables would outweigh the whole program for no
+ * user-visible gain. */
+void buf_escape(struct buf *b, const char *p, size_t n)
 {
 	static const char named[] = "\a\b\f\n\r\t\v", letter[] = "abfnrtv";
 	const unsigned char *u = (const unsigned char *)p;
 
-	buf_addc(b, '"');
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
 		size_t len = utf8_decode(u + i, n - i, &c);
@@ -122,18 +131,24 @@ void buf_quote(struct buf *b, const char *p, size_t n)
 		if (c == '"' || c == '\\') {
 			buf_addc(b, '\\');
 			buf_addc(b, (char)c);
-		} else if (c != 0 && (esc = memchr(named, (int)c, sizeof named - 1))) {
+		} else if (c != 0 && c < 0x20 && (esc = memchr(named, (int)c, sizeof named - 1))) {
 			buf_addc(b, '\\');
 			buf_addc(b, letter[esc - named]);
 		} else if (c < 0x20 || c == 0x7f) {
 			add_hex(b, "\\x", c, 2);
-		} else if (c >= 0x80 && c < 0xa0) {
+		} else if ((c >= 0x80 && c < 0xa0) || is_format(c)) {
 			add_hex(b, "\\u", c, 4);
 		} else {
 			buf_add(b, p + i, len);
 		}
 		i += len;
 	}
+}
+
+void buf_quote(struct buf *b, const char *p, size_t n)
+{
+	buf_addc(b, '"');
+	buf_escape(b, p, n);
 	buf_addc(b, '"');
 }
 

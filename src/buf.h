@@ -19,6 +19,11 @@ void buf_addc(struct buf *b, char c);
 void buf_addu(struct buf *b, unsigned long long v);
 /* Appends p[0..n) quoted the way Go's strconv.Quote does. */
 void buf_quote(struct buf *b, const char *p, size_t n);
+/* The same without the quotes around it: control bytes, the bidi and line
+ * separator code points, invalid UTF-8, '\\' and '"' escaped, everything
+ * else as it is. For bytes that arrive from outside and go into a message,
+ * so that they cannot start a line, move the cursor or reorder the text. */
+void buf_escape(struct buf *b, const char *p, size_t n);
 /* The NUL-terminated contents (ownership passes to the caller), or NULL
  * when an allocation failed. */
 char *buf_str(struct buf *b);

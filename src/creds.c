@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "caps.h"
 #include "errtext.h"
 
@@ -90,9 +92,11 @@ static bool ids_are(const uid_t id[3], uid_t want)
 }
 
 /* Whether the process has exactly t's credentials: then there is nothing
- * to change, and a caller without privileges may still go on. */
+ * to change, and a caller without privileges may still go on. When it has
+ * t's uids and gids and kept is not NULL, its groups as a set go to
+ * *kept, *nkept (the caller frees them). */
 static int already(const struct target *t, const gid_t *want, size_t nwant,
-                   bool *same)
+                   bool *same, gid_t **kept, size_t *nkept)
 {
 	uid_t u[3];
 	gid_t g[3], *have = NULL;
@@ -111,18 +115,56 @@ static int already(const struct target *t, const gid_t *want, size_t nwant,
 	        /* have is NULL only if current_groups failed, and then n < 0
 	         * (clang 14 does not know that errno is positive then) */
 	        (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
-	free(have);
+	if (kept && ids_are(g, t->gid)) {
+		*kept = have;
+		*nkept = (size_t)n;
+	} else {
+		free(have);
+	}
 	return 0;
+}
+
+/* How the caller's groups c differ from the target's t (both sorted):
+ * " -g" for a gid of the target's that the caller lacks, " +g" for one
+ * the target would not have. */
+static void add_difference(struct buf *b, const gid_t *t, size_t nt,
+                           const gid_t *c, size_t nc)
+{
+	for (size_t i = 0, j = 0; i < nt || j < nc;) {
+		if (j == nc || (i < nt && t[i] < c[j])) {
+			buf_adds(b, " -");
+			buf_addu(b, t[i++]);
+		} else if (i == nt || c[j] < t[i]) {
+			buf_adds(b, " +");
+			buf_addu(b, c[j++]);
+		} else {
+			i++, j++;
+		}
+	}
 }
 
 /* The kernel clears the capabilities on leaving uid 0, unless securebits
  * say otherwise; this does it whatever the securebits, but for those kept
  * (--keep-caps). */
-static int drop_capabilities(uint64_t keep)
+static int drop_capabilities(uint64_t keep, struct buf *why)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	/* Before Linux 2.6.26 there are no securebits. */
+	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 
+	/* With no_setuid_fixup, a setuid program of the command's that drops
+	 * root would keep its capabilities: cleared while this process still
+	 * has CAP_SETPCAP (which that same bit kept), or refused when locked.
+	 * (keep_caps does not outlive execve.) */
+	if (bits > 0 && (bits & SECBIT_NO_SETUID_FIXUP)) {
+		if (bits & SECBIT_NO_SETUID_FIXUP_LOCKED) {
+			buf_adds(why, "securebit no_setuid_fixup is locked");
+			return -1;
+		}
+		if (prctl(PR_SET_SECUREBITS, bits & ~SECBIT_NO_SETUID_FIXUP, 0, 0, 0))
+			return failed();
+	}
 	memset(data, 0, sizeof data);
 	data[0].permitted = data[0].inheritable = (uint32_t)keep;
 	data[1].permitted = data[1].inheritable = (uint32_t)(keep >> 32);
@@ -153,7 +195,7 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 	bool same;
 	int err;
 
-	if ((err = already(t, want, nwant, &same)))
+	if ((err = already(t, want, nwant, &same, NULL, NULL)))
 		return err;
 	if (!same)
 		return mismatch(why, "the uids, gids or groups are");
@@ -178,20 +220,40 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 static int change(const struct target *t, const gid_t *want, size_t nwant,
                   struct buf *why)
 {
+	const gid_t *target = want;
+	size_t ntarget = nwant, nhave = 0;
+	gid_t *have = NULL;
 	bool same;
 	int err;
 
-	if ((err = already(t, want, nwant, &same)))
+	if ((err = already(t, want, nwant, &same, &have, &nhave)))
 		return err;
-	if (!same && (syscall(NR_SETGROUPS, t->ngroups, t->groups) ||
-	              syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
+	/* Already the target's uids and gids, and no way to change groups (no
+	 * CAP_SETGID, or setgroups denied in a user namespace): the command
+	 * runs with the caller's groups, and gains nothing the caller lacks
+	 * (docker run --user 1000:1000, Kubernetes' fsGroup). */
+	if (!same && syscall(NR_SETGROUPS, t->ngroups, t->groups)) {
+		if ((err = failed()) != EPERM || !have)
+			goto out;
+		want = have;
+		nwant = nhave;
+	}
+	if (!same && (syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
 	              /* kept capabilities stay permitted through the uid change */
 	              (t->uid && t->caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)) ||
 	              syscall(NR_SETRESUID, t->uid, t->uid, t->uid)))
-		return failed();
-	if (t->uid != 0 && (err = drop_capabilities(t->caps)))
-		return err;
-	return verify(t, want, nwant, why);
+		err = failed();
+	else if (t->uid != 0 && (err = drop_capabilities(t->caps, why)))
+		;
+	else if (!(err = verify(t, want, nwant, why)) && want == have) {
+		buf_adds(why, "warning: kept the caller's groups: the target's");
+		add_difference(why, target, ntarget, have, nhave);
+		buf_addc(why, '\n');
+		err = why->failed ? ENOMEM : 0;
+	}
+out:
+	free(have);
+	return err;
 }
 
 int become(const struct target *t, struct buf *why)

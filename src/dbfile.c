@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,10 +18,23 @@ static ssize_t fd_read(struct lines *l, char *dst, size_t n)
 	return r < 0 ? -errno : r;
 }
 
-static void fd_close(struct lines *l)
+/* The change time of the file at open: one file is open at a time. */
+static struct timespec opened;
+
+/* A file rewritten in place (not renamed over, as shadow-utils does) while
+ * it was read may have given lines of two versions: then its change time
+ * is not what it was at open. */
+static bool fd_close(struct lines *l)
 {
+	struct stat st;
+	/* Every write and truncation sets the change time, and no call can
+	 * set it back, so it tells a change of size too. A file that cannot
+	 * be told unchanged counts as changed. */
+	bool changed = fstat(l->fd, &st) || memcmp(&st.st_ctim, &opened, sizeof opened) != 0;
+
 	/* Read-only: nothing to lose if close reports an error. */
 	(void)close(l->fd);
+	return changed;
 }
 
 /* Only a hint: a size that does not fit says nothing. */
@@ -46,6 +60,7 @@ static int open_file(const struct dbfile *f, struct lines *l, const char **op)
 		err = S_ISDIR(st.st_mode) ? EISDIR : ERR_NOT_REGULAR;
 		*op = "read";
 	} else {
+		opened = st.st_ctim;
 		*l = (struct lines){.read = fd_read, .close = fd_close, .fd = fd,
 		                    .size_hint = size_hint(st.st_size)};
 		return 0;

@@ -54,6 +54,8 @@ void buf_adderr(struct buf *b, int err)
 		buf_adds(b, "line longer than ");
 		buf_addu(b, LINE_MAX_BYTES);
 		buf_adds(b, " bytes");
+	} else if (err == ERR_CHANGED) {
+		buf_adds(b, "changed while read");
 	} else if (err > 0 && (size_t)err < sizeof text / sizeof *text && text[err]) {
 		buf_adds(b, text[err]);
 	} else {

@@ -8,6 +8,7 @@
 enum {
 	ERR_NOT_REGULAR = 100000, /* a database file that is not a regular file */
 	ERR_LINE_TOO_LONG,        /* a database line over LINE_MAX_BYTES */
+	ERR_CHANGED,              /* a database file rewritten in place while read */
 };
 
 /* Appends the text for an errno (or one of the codes above); an errno

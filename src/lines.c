@@ -75,10 +75,11 @@ int lines_next(struct lines *l, const char **line, size_t *len)
 	}
 }
 
-void lines_close(struct lines *l)
+bool lines_close(struct lines *l)
 {
-	if (l->close)
-		l->close(l);
+	bool changed = l->close && l->close(l);
+
 	free(l->buf);
 	l->buf = NULL;
+	return changed;
 }

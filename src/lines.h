@@ -14,8 +14,9 @@
 struct lines {
 	/* Reads up to n bytes into dst: the count, 0 at the end, or -errno. */
 	ssize_t (*read)(struct lines *l, char *dst, size_t n);
-	/* Releases what the source holds; may be NULL. */
-	void (*close)(struct lines *l);
+	/* Releases what the source holds; true when the stream changed while
+	 * it was read. May be NULL. */
+	bool (*close)(struct lines *l);
 	void *ctx;
 	int fd;
 	size_t size_hint; /* the stream's expected size, 0 if unknown */
@@ -30,6 +31,7 @@ struct lines {
 /* 1 and the next line without its '\n' (valid until the next call), 0 at
  * the end, or a negative errno or -ERR_LINE_TOO_LONG. */
 int lines_next(struct lines *l, const char **line, size_t *len);
-void lines_close(struct lines *l);
+/* Whether the stream changed while it was read, as its source tells. */
+bool lines_close(struct lines *l);
 
 #endif

@@ -88,7 +88,7 @@ static _Noreturn void fail_switch(const char *spec, const char *reason, int err)
 	struct buf msg = {0};
 
 	buf_adds(&msg, "error: failed switching to '");
-	buf_adds(&msg, spec);
+	buf_escape(&msg, spec, strlen(spec));
 	buf_adds(&msg, "': ");
 	buf_adds(&msg, reason);
 	if (err == EPERM)
@@ -195,6 +195,8 @@ int main(int argc, char **argv)
 	}
 	if ((err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
+	if (why.len) /* the switch's warning, a line */
+		say(STDERR_FILENO, &why);
 	/* Run as the caller (--if-root), HOME stays the caller's. */
 	if ((t.home && !(env = env_set(env, "HOME", t.home))) ||
 	    (opt.user_env && !(env = with_user(env, &t))))

@@ -17,6 +17,8 @@
 /* Numbers saturate here, past every valid id, so an overflowing number
  * can never compare equal to one. */
 #define NUM_LIMIT ((int64_t)1 << 32)
+/* How often a resolution is tried when a file changes while it is read. */
+#define READ_TRIES 4
 
 enum { PW_NAME, PW_PASSWD, PW_UID, PW_GID, PW_GECOS, PW_HOME, PW_SHELL, PW_NFIELDS };
 enum { GR_NAME, GR_PASSWD, GR_GID, GR_MEMBERS, GR_NFIELDS };
@@ -86,7 +88,8 @@ static bool is_space(char c)
 }
 
 /* The next entry of a database, trimmed: 1, 0 at the end, or a negative
- * error. Blank lines and '#' comments are no entries. */
+ * error. Blank lines, '#' comments and NIS compat lines ("+::::::",
+ * "-app:...": include or exclude from NIS, not entries) are no entries. */
 static int next_entry(struct lines *l, struct field *line)
 {
 	const char *p;
@@ -98,7 +101,7 @@ static int next_entry(struct lines *l, struct field *line)
 			p++, n--;
 		while (n > 0 && is_space(p[n - 1]))
 			n--;
-		if (n > 0 && *p != '#') {
+		if (n > 0 && *p != '#' && *p != '+' && *p != '-') {
 			*line = (struct field){p, n};
 			return 1;
 		}
@@ -205,6 +208,7 @@ struct resolution {
 	struct field user, group; /* the two parts of the spec */
 	uid_t ruid;
 	struct buf why; /* the reason, once something failed */
+	const char *changed; /* the file that changed while it was read */
 
 	bool matched; /* a passwd entry was found */
 	char *name;   /* its name, which group memberships are listed by */
@@ -312,7 +316,7 @@ static int unmatched(struct resolution *r, struct field part, bool numeric,
 		buf_adds(&r->why, "unable to find ");
 		buf_adds(&r->why, what);
 		buf_addc(&r->why, ' ');
-		buf_add(&r->why, part.p, part.n);
+		buf_escape(&r->why, part.p, part.n);
 		buf_adds(&r->why, ": no matching entries in ");
 		buf_adds(&r->why, file);
 		buf_adds(&r->why, " file");
@@ -329,11 +333,23 @@ static int fail_user_file(struct resolution *r, const char *op,
 {
 	buf_adds(&r->why, "unable to find user ");
 	if (r->user.n)
-		buf_add(&r->why, r->user.p, r->user.n);
+		buf_escape(&r->why, r->user.p, r->user.n);
 	else
 		buf_addu(&r->why, r->ruid);
 	buf_adds(&r->why, ": ");
 	return fail_file(r, op, path, err);
+}
+
+/* Closes a file. One that changed while it was read may have given lines
+ * of two versions: then whatever was found or failed counts for nothing,
+ * and r->changed asks for the whole resolution again. */
+/* (Out of line: inlined twice, it costs more than the call.) */
+static __attribute__((noinline)) int closed(struct resolution *r, const struct dbfile *db, struct lines *l, int err)
+{
+	if (!lines_close(l))
+		return err;
+	r->changed = db->path;
+	return -1;
 }
 
 static int resolve_user(struct resolution *r, const struct dbfile *db)
@@ -361,8 +377,7 @@ static int resolve_user(struct resolution *r, const struct dbfile *db)
 			err = fail_user_file(r, "read", db->path, -found);
 		else if (found > 0)
 			err = take_user(r, db, l.lineno, e);
-		lines_close(&l);
-		if (err || r->matched)
+		if ((err = closed(r, db, &l, err)) || r->matched)
 			return err;
 	}
 	if (r->user.n == 0)
@@ -374,7 +389,7 @@ static int fail_group_file(struct resolution *r, const char *op,
                            const char *path, int err)
 {
 	buf_adds(&r->why, "unable to find groups for spec ");
-	buf_add(&r->why, r->name ? r->name : "", r->name_len);
+	buf_escape(&r->why, r->name, r->name_len);
 	buf_adds(&r->why, ": ");
 	return fail_file(r, op, path, err);
 }
@@ -407,7 +422,7 @@ static int group_entry(struct resolution *r, const struct dbfile *db,
 		return 1;
 	case -E2BIG:
 		buf_adds(&r->why, "user ");
-		buf_add(&r->why, r->name, r->name_len);
+		buf_escape(&r->why, r->name, r->name_len);
 		buf_adds(&r->why, " is a member of more than 65536 groups");
 		return -1;
 	default:
@@ -446,8 +461,7 @@ static int resolve_groups(struct resolution *r, const struct dbfile *db)
 		}
 		if (more < 0)
 			err = fail_group_file(r, "read", db->path, -more);
-		lines_close(&l);
-		if (err < 0)
+		if ((err = closed(r, db, &l, err)) < 0)
 			return err;
 	}
 	if (r->group.n == 0 || found)
@@ -459,6 +473,9 @@ int resolve(const char *spec, const struct dbfile *passwd,
             const struct dbfile *group, uid_t ruid, gid_t rgid,
             struct target *t, char **reason)
 {
+	int tries = 1;
+
+again:;
 	struct field parts[2] = {{0}}; /* split() fills both; gcc's analyzer cannot tell */
 	struct resolution r = {.ruid = ruid, .uid = ruid, .gid = rgid};
 	int err;
@@ -481,6 +498,13 @@ int resolve(const char *spec, const struct dbfile *passwd,
 		free(r.name);
 		free(r.home);
 		free(r.groups.list);
+		/* Bounded: a file that keeps changing is an error. */
+		if (r.changed) {
+			buf_free(&r.why);
+			if (tries++ < READ_TRIES)
+				goto again;
+			fail_file(&r, "read", r.changed, ERR_CHANGED);
+		}
 		*reason = buf_str(&r.why);
 		return -1;
 	}

@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 	if (prctl(PR_GET_PDEATHSIG, &sig))
 		sig = -1;
 	printf("pdeathsig\t%d\n", sig);
+	printf("securebits\t%d\n", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
 	printf("umask\t%03o\n", mask);
 	if (!getrlimit(RLIMIT_NOFILE, &rl))
 		printf("nofile\t%llu\n", (unsigned long long)rl.rlim_cur);

@@ -116,6 +116,19 @@ def binary_under_test():
     return Path(os.environ.get("GOSU_BINARY", ROOT / "gosu")).resolve()
 
 
-def emulator():
-    """The binfmt_misc handler that runs the binary under test, or None."""
-    return binfmt_handler(binary_under_test())
+# The architectures each machine's kernel runs itself.
+NATIVE = {"x86_64": {"amd64", "i386"}, "i686": {"i386"}, "aarch64": {"arm64"},
+          "armv7l": {"armhf", "armel"}, "ppc64le": {"ppc64el"}, "s390x": {"s390x"},
+          "riscv64": {"riscv64"}, "mips64": {"mips64el"}, "loongarch64": {"loong64"}}
+
+
+def emulator(path=None, machine=None):
+    """How the binary under test runs: None when this machine's kernel runs
+    it itself, else the binfmt_misc handler that runs it. Decided from the
+    binary and the machine: binfmt_misc may be registered and still not be
+    mounted in this mount namespace, and then the handler's details are
+    unknown, not absent."""
+    path = path or binary_under_test()
+    if read_elf(path).arch in NATIVE.get(machine or os.uname().machine, ()):
+        return None
+    return binfmt_handler(path) or Handler("qemu-user", "unknown: binfmt_misc is not readable here", "")

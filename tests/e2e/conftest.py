@@ -9,6 +9,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import tempfile
 import termios
 import tty as ttymod
@@ -17,12 +18,28 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import nscheck  # noqa: E402  (tests/nscheck.py, shared with tests/examples)
+
 ROOT = Path(__file__).resolve().parents[2]
 IS_ROOT = os.geteuid() == 0
 REFERENCE = "/usr/sbin/gosu"  # Debian's gosu, the Go original
 
-needs_root = pytest.mark.skipif(
-    not IS_ROOT, reason="needs root: switches users inside private mount namespaces")
+NEEDS_ROOT = "needs root: switches users inside private mount namespaces"
+needs_root = pytest.mark.skipif(not IS_ROOT, reason=NEEDS_ROOT)
+
+
+def pytest_sessionstart(session):
+    if IS_ROOT:
+        nscheck.exit_without_namespace()
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = terminalreporter.stats.get("skipped", [])
+    n = sum(1 for r in skipped if "needs root" in str(r.longrepr))
+    if n:
+        terminalreporter.write_line(f"{n} cases skipped: needs root (they switch users inside "
+                                    "private mount namespaces); run as root for the whole suite")
 needs_reference = pytest.mark.skipif(
     not os.path.exists(REFERENCE), reason="Debian's gosu is not installed (apt-get install gosu)")
 
@@ -175,7 +192,7 @@ def run_ns(argv, passwd=None, group=None, files=None, caller=ROOT_CALLER, env=No
     path is in $TTY (see test_ttyguard.own_terminal). What the command typed
     into the terminal is read back afterwards."""
     if not IS_ROOT:
-        pytest.skip("needs root")
+        pytest.skip(NEEDS_ROOT)
     all_files = dict(files or {})
     for name, content in (("passwd", passwd), ("group", group)):
         if content is not None:

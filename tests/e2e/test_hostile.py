@@ -31,26 +31,33 @@ LINE_MAX = 1 << 20
 
 
 def no_user(name):
-    return f"unable to find user {name}: no matching entries in passwd file"
+    return f"unable to find user {escape(name)}: no matching entries in passwd file"
 
 
 def no_group(name):
-    return f"unable to find group {name}: no matching entries in group file"
+    return f"unable to find group {escape(name)}: no matching entries in group file"
 
 
-def go_quote(s):
-    """Go's strconv.Quote for the ASCII this file uses."""
+def escape(s):
+    """Go's strconv.Quote, without the quotes, for the text this file uses:
+    what a message shows of bytes from outside."""
     named = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-             "\v": "\\v", '"': '\\"', "\\": "\\\\"}
+             "\v": "\\v", "\\": "\\\\", '"': '\\"'}
     out = ""
     for c in s:
         if c in named:
             out += named[c]
         elif ord(c) < 0x20 or ord(c) == 0x7f:
             out += f"\\x{ord(c):02x}"
+        elif 0x80 <= ord(c) < 0xa0 or c in "\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+            out += f"\\u{ord(c):04x}"
         else:
             out += c
-    return f'"{out}"'
+    return out
+
+
+def go_quote(s):
+    return f'"{escape(s)}"'
 
 
 def malformed(name, path, line, field, value):
@@ -59,7 +66,7 @@ def malformed(name, path, line, field, value):
 
 
 def refused(r, spec, reason):
-    assert (r.rc, r.out, r.stderr) == (1, b"", f"error: failed switching to '{spec}': {reason}\n")
+    assert (r.rc, r.out, r.stderr) == (1, b"", f"error: failed switching to '{escape(spec)}': {reason}\n")
 
 
 def switched(r, uid, gid, home, groups=None):
@@ -145,6 +152,40 @@ def test_spec_of_100_kb_numbers(gosu):
 def test_spec_of_100_kb_colons(gosu):
     # "a:b:c" is user a, group b; everything after the second ':' is ignored.
     switched(gosu("app:50" + ":" * 100_000, passwd=PASSWD, group=GROUP), 1000, 50, "/home/app")
+
+
+# ------------------------------------------------------------- messages
+
+# Bytes that would end the line and fake another, retitle or clear the
+# terminal, or reorder what it shows.
+CRAFTED = ["app\nerror - all good", "\x1b]0;owned\x07\x1b[2J", "a\rb", "\u202eppa", "a\u2028b",
+           "\x9b31m", "\\x1b", "a\"b"]
+
+
+@pytest.mark.parametrize("spec", CRAFTED)
+def test_spec_bytes_are_quoted_in_messages(gosu, spec):
+    r = gosu(spec, passwd=PASSWD, group=GROUP)
+    assert r.err.count(b"\n") == 1 and not any(c < 0x20 and c != 0x0a for c in r.err)
+    for bad in ("\u202e", "\u2028", "\x9b"):
+        assert bad not in r.stderr
+    refused(r, spec, no_user(spec))
+    r = gosu(f"app:{spec}", passwd=PASSWD, group=GROUP)
+    refused(r, f"app:{spec}", no_group(spec))
+
+
+@pytest.mark.parametrize("name", ["ev\x1b[2Jil", "a\rerror - fake", "\u202eppa"])
+def test_passwd_name_bytes_are_quoted_in_messages(gosu, name):
+    passwd = f"{name}:x:1234:1234::/:/bin/sh\n"
+    r = gosu("1234", passwd=passwd, setup=lambda: os.mkdir("/etc/group"))
+    refused(r, "1234", f"unable to find groups for spec {escape(name)}: read /etc/group: is a directory")
+    assert not any(c < 0x20 and c != 0x0a for c in r.err)
+
+
+def test_ordinary_specs_are_byte_identical(gosu):
+    spec = "o'brien.\u00e9t\u00e9-x_1@example"
+    r = gosu(spec, passwd=PASSWD, group=GROUP)
+    assert r.stderr == (f"error: failed switching to '{spec}': unable to find user {spec}: "
+                        "no matching entries in passwd file\n")
 
 
 # ------------------------------------------------------- numbers in the files
@@ -256,8 +297,20 @@ def test_comment_and_nis_lines_never_become_root(gosu):
     passwd = "#evil:x:0:0::/evil:\n+::::::\n-::::::\n+evil\n" + PASSWD.replace("root:x:0:0", "root:x:5:5")
     r = gosu("0", passwd=passwd, group=GROUP)
     switched(r, 0, 0, "/", [0])  # no entry has uid 0: the number itself
-    refused(gosu("+", passwd=passwd, group=GROUP), "+", malformed("+", "/etc/passwd", 2, "uid", ""))
+    refused(gosu("+", passwd=passwd, group=GROUP), "+", no_user("+"))
+    refused(gosu("+evil", passwd=passwd, group=GROUP), "+evil", no_user("+evil"))
     refused(gosu("#evil", passwd=passwd, group=GROUP), "#evil", no_user("#evil"))
+
+
+def test_nis_lines_are_never_entries_in_either_file(gosu):
+    # "-app" excludes app from NIS; it is no entry with gid 0. "+wheel" does
+    # not put app in group 0.
+    passwd = "-app:x:1000:0::/:\n" + PASSWD
+    group = "+wheel:x:0:app\n -staff:x:51:app\n+@admins:x:10:app\n" + GROUP
+    switched(gosu("1000", passwd=passwd, group=group), 1000, 1000, "/home/app", [1000, 50])
+    switched(gosu("app", passwd=passwd, group=group), 1000, 1000, "/home/app", [1000, 50])
+    refused(gosu("app:+wheel", passwd=passwd, group=group), "app:+wheel", no_group("+wheel"))
+    refused(gosu("-app", passwd=passwd, group=group), "-app", no_user("-app"))
 
 
 def test_fields_are_split_at_every_colon(gosu):

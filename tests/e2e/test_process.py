@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import CALLER_8888, Caller, run_ns
+from conftest import CALLER_8888, Caller, needs_root, run_ns
 
 PASSWD = ("root:x:0:0:root:/root:/bin/bash\n"
           "app:x:1000:1000:app:/home/app:/bin/sh\n"
@@ -89,6 +89,37 @@ def test_capabilities_dropped_even_with_securebits_keeping_them(gosu):
     assert caps(r) == dict(CapInh=0, CapPrm=0, CapEff=0, CapAmb=0)
 
 
+SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED = 1 << 2, 1 << 5
+
+
+def with_securebits(gosu, bits, spec="app"):
+    return run_ns(["setpriv", f"--securebits={bits}", "--", gosu.path, spec, gosu.probe], **DB)
+
+
+def test_securebit_no_setuid_fixup_does_not_reach_the_command(gosu):
+    # Left set, a setuid program of the command's that drops root would
+    # keep its capabilities.
+    r = with_securebits(gosu, "+no_setuid_fixup")
+    assert (r.rc, r.stderr, r.uid) == (0, "", [1000] * 4)
+    assert int(r.one("securebits")) == 0
+    assert caps(r) == dict(CapInh=0, CapPrm=0, CapEff=0, CapAmb=0)
+
+
+def test_other_securebits_are_left_as_they_were(gosu):
+    r = with_securebits(gosu, "+no_setuid_fixup,+keep_caps_locked")
+    assert (r.rc, r.stderr) == (0, "")
+    assert int(r.one("securebits")) == SECBIT_KEEP_CAPS_LOCKED
+    # Root keeps what it has: nothing is dropped for it.
+    r = with_securebits(gosu, "+no_setuid_fixup", spec="root")
+    assert (r.rc, int(r.one("securebits"))) == (0, SECBIT_NO_SETUID_FIXUP)
+
+
+def test_locked_securebit_no_setuid_fixup_is_refused(gosu):
+    r = with_securebits(gosu, "+no_setuid_fixup,+no_setuid_fixup_locked")
+    assert (r.rc, r.out) == (1, b"")
+    assert r.stderr == "error: failed switching to 'app': securebit no_setuid_fixup is locked\n"
+
+
 def test_root_keeps_its_capabilities(gosu):
     r = gosu("root", **DB)
     assert int(r.one("CapEff"), 16) != 0
@@ -100,6 +131,7 @@ def test_same_pid_and_no_child_left(gosu):
     assert int(r.one("ppid")) == os.getpid()
 
 
+@needs_root
 def test_long_running_command_is_the_process(gosu):
     from conftest import _prepare_namespace
     p = subprocess.Popen([gosu.path, "app", "/bin/sleep", "1000"], env={"PATH": "/bin"},
@@ -204,18 +236,72 @@ def test_already_the_target_user_with_many_groups_just_runs(gosu):
     assert (r.uid, r.gid, sorted(r.groups)) == ([1000] * 4, [1000] * 4, sorted(MANY))
 
 
+def kept(diff):
+    return f"warning: kept the caller's groups: the target's {diff}\n"
+
+
 @pytest.mark.parametrize("extra", [(4000,), (4000, 4001), tuple(range(4000, 4200))],
                          ids=["one_more", "two_more", "200_more"])
-def test_caller_with_more_groups_than_the_target_is_not_the_target(gosu, extra):
-    # Same uid and gid, more groups than the target has: longer than the
-    # first read of the list expects.
+def test_caller_with_more_groups_than_the_target_keeps_its_own(gosu, extra):
+    # Same uid and gid, more groups than the target has (longer than the
+    # first read of the list expects), and no CAP_SETGID: the caller's
+    # groups stay, and the command gains nothing the caller lacks.
     r = gosu("many", passwd=MANY_PASSWD, group=MANY_GROUP, caller=Caller(1000, 1000, MANY + extra))
-    assert (r.rc, r.out) == (1, b"")
-    assert r.stderr == ("error: failed switching to 'many': operation not permitted\n"
-                        "error: switching users needs root, or CAP_SETUID and CAP_SETGID: start gosu as root\n")
+    assert r.rc == 0
+    assert r.groups == sorted(MANY + extra)
+    assert r.stderr == kept(" ".join(f"+{g}" for g in extra))
 
 
-def test_non_root_caller_with_other_groups_cannot_switch_groups(gosu):
-    # Same uid and gid, but the group list differs: setgroups needs CAP_SETGID.
+def test_docker_run_user_keeps_the_callers_groups(gosu):
+    # docker run --user 1000:1000 IMG gosu app id: the groups are [1000],
+    # app's list is [1000, 2000].
     r = gosu("app", **DB, caller=Caller(1000, 1000, (1000,)))
-    assert r.rc == 1 and "operation not permitted" in r.stderr
+    assert (r.rc, r.uid, r.gid, r.groups) == (0, [1000] * 4, [1000] * 4, [1000])
+    assert r.stderr == kept("-2000")
+
+
+def test_kubernetes_fs_group_keeps_the_callers_groups(gosu):
+    # runAsUser: 1000, fsGroup: 3000; and a group of app's missing.
+    r = gosu("app", **DB, caller=Caller(1000, 1000, (1000, 3000)))
+    assert (r.rc, r.uid, r.groups) == (0, [1000] * 4, [1000, 3000])
+    assert r.stderr == kept("-2000 +3000")
+    # An explicit group part is a list of its own: [1000].
+    r = gosu("app:app", **DB, caller=Caller(1000, 1000, (1000, 3000)))
+    assert (r.rc, r.groups, r.stderr) == (0, [1000, 3000], kept("+3000"))
+
+
+def test_already_the_target_with_cap_setgid_gets_the_targets_groups(gosu):
+    # It can change groups: so it does, and says nothing.
+    r = gosu("app", **DB, caller=Caller(1000, 1000, (1000, 3000), caps=True))
+    assert (r.rc, r.stderr) == (0, "")
+    assert (r.uid, r.gid, r.groups) == ([1000] * 4, [1000] * 4, [1000, 2000])
+    assert caps(r) == dict(CapInh=0, CapPrm=0, CapEff=0, CapAmb=0)
+
+
+def user_namespace_denying_setgroups():
+    """The command as uid and gid 1000 (root outside) of a new user
+    namespace where setgroups is denied, with every capability there."""
+    from conftest import _check, _libc
+    os.setgroups([0])
+    _check(_libc.unshare(0x10000000), "unshare(CLONE_NEWUSER)")
+    for name, text in (("setgroups", "deny"), ("uid_map", "1000 0 1"), ("gid_map", "1000 0 1")):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+
+
+def test_setgroups_denied_in_a_user_namespace_keeps_the_callers_groups(gosu):
+    # CAP_SETGID, but /proc/self/setgroups says deny. Root's group 0
+    # outside is 1000 inside.
+    r = gosu("app", **DB, setup=user_namespace_denying_setgroups)
+    assert r.rc == 0, r.stderr
+    assert (r.uid, r.gid, r.groups) == ([1000] * 4, [1000] * 4, [1000])
+    assert r.stderr == kept("-2000")
+    assert caps(r) == dict(CapInh=0, CapPrm=0, CapEff=0, CapAmb=0)
+
+
+def test_other_gid_with_other_groups_still_cannot_switch(gosu):
+    # The uid is the target's, the gid is not: that needs CAP_SETGID.
+    r = gosu("app", **DB, caller=Caller(1000, 1001, (1001,)))
+    assert (r.rc, r.out) == (1, b"")
+    assert r.stderr == ("error: failed switching to 'app': operation not permitted\n"
+                        "error: switching users needs root, or CAP_SETUID and CAP_SETGID: start gosu as root\n")

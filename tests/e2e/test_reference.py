@@ -77,6 +77,19 @@ def test_comment_line(gosu):
     assert (theirs.rc, theirs.home) == (0, "/comment")
 
 
+def test_nis_lines(gosu):
+    # D2, D11: gosu takes the NIS exclusion "-app" as an entry with gid 0,
+    # and "+wheel" as a group that app is in.
+    db = dict(passwd="-app:x:1000:0::/:\napp:x:1000:1000::/home/app:\n",
+              group="+wheel:x:0:app\napp:x:1000:\n")
+    ours, theirs = both(gosu, "1000", gosu.probe, **db)
+    assert (ours.rc, ours.gid, ours.home) == (0, [1000] * 4, "/home/app")
+    assert (theirs.rc, theirs.gid, theirs.home) == (0, [0] * 4, "/")
+    ours, theirs = both(gosu, "app", gosu.probe, **db)
+    assert ours.groups == [1000]
+    assert 0 in theirs.groups
+
+
 def test_long_line(gosu):
     # D3: gosu stops at a line over 64 KiB.
     db = dict(passwd="long:x:1:1:" + "g" * 70000 + ":/:\nroot:x:0:0::/root:\n", group="")

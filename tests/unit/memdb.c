@@ -17,6 +17,20 @@ static ssize_t mem_read(struct lines *l, char *dst, size_t n)
 	return (ssize_t)n;
 }
 
+static bool mem_close(struct lines *l)
+{
+	struct memdb *m = l->ctx;
+
+	if (!m->changes)
+		return false;
+	m->changes--;
+	if (m->later) {
+		m->data = m->later;
+		m->len = strlen(m->later);
+	}
+	return true;
+}
+
 static size_t claimed_size(enum claim c, size_t len)
 {
 	switch (c) {
@@ -41,7 +55,7 @@ static int mem_open(const struct dbfile *f, struct lines *l, const char **op)
 		return m->open_err;
 	}
 	m->pos = 0;
-	*l = (struct lines){.read = mem_read, .ctx = m, .size_hint = claimed_size(m->claim, m->len)};
+	*l = (struct lines){.read = mem_read, .close = mem_close, .ctx = m, .size_hint = claimed_size(m->claim, m->len)};
 	return 0;
 }
 

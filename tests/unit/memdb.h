@@ -22,6 +22,10 @@ struct memdb {
 	enum claim claim; /* the size open says the file has */
 	size_t pos;
 	unsigned opened; /* how often open was called */
+	/* How many times from the first the file says, at close, that it
+	 * changed while it was read; then it holds later (when not NULL). */
+	unsigned changes;
+	const char *later;
 };
 
 /* A dbfile named path over m. */

@@ -324,7 +324,7 @@ TEST(number_grammar)
 	bad(&d, "++7", NO_USER("++7"));
 	bad(&d, "+-7", NO_USER("+-7"));
 	bad(&d, "7a", NO_USER("7a"));
-	bad(&d, "\t7", NO_USER("\t7"));
+	bad(&d, "\t7", NO_USER("\\t7")); /* quoted: no raw control byte in a message */
 	bad(&d, "\xd9\xa7", NO_USER("\xd9\xa7")); /* Arabic-Indic seven */
 	bad(&d, "a:+", NO_GROUP("+"));
 	bad(&d, "a:0x1", NO_GROUP("0x1"));
@@ -401,13 +401,22 @@ TEST(empty_and_missing_fields)
 	ok(&d, "9", 9, 9, "9", "/anon");
 	/* The user part "" is the caller, never the nameless entry. */
 	ok(&d, "", CALLER, CALLER, "8888", "/");
-	struct db nis = {"+::::::\n+root::0:0::/:\n-bad:x:0:0::/:\n", "", 0, 0, 0, CLAIM_NONE};
-	bad(&nis, "+", "malformed entry \"+\" at /etc/passwd line 1: "
-	               "uid \"\" is not a number in range 0-4294967294");
-	/* NIS lines are entries like any other: only a field that really
-	 * reads 0 gives 0, and the first such entry wins. */
-	ok(&nis, "0:5", 0, 5, "5", "/");
+	struct db nis = {"+::::::\n+root::0:0::/:\n-app:x:1000:0::/:\n  -x:x:7:7::/:\n"
+	                 "app:x:1000:1000::/home/app:\n",
+	                 "+wheel:x:0:app\n-staff:x:50:app\n\t+@admins:x:10:app\nusers:x:100:app\n",
+	                 0, 0, 0, CLAIM_NONE};
+	/* NIS compat lines are never entries, in either file: no id is ever
+	 * taken from them. */
+	bad(&nis, "+", NO_USER("+"));
+	bad(&nis, "+root", NO_USER("+root"));
 	bad(&nis, "-", NO_USER("-"));
+	bad(&nis, "-x", NO_USER("-x"));
+	ok(&nis, "0:5", 0, 5, "5", "/");
+	ok(&nis, "1000", 1000, 1000, "1000 100", "/home/app");
+	ok(&nis, "app", 1000, 1000, "1000 100", "/home/app");
+	ok(&nis, "7", 7, CALLER, "8888", "/");
+	bad(&nis, "app:+wheel", NO_GROUP("+wheel"));
+	ok(&nis, "app:0", 1000, 0, "0", "/home/app");
 }
 
 TEST(nul_bytes_inside_lines)
@@ -593,4 +602,76 @@ TEST(member_search_long_names)
 			free(p), free(g), free(name), free(other);
 		}
 	}
+}
+
+/* A file rewritten in place while it is read: the lines read may mix two
+ * versions, so the resolution is done again, a bounded number of times. */
+static struct outcome run_changing(const char *pw, unsigned pw_changes, const char *pw_later,
+                                   const char *gr, unsigned gr_changes, const char *spec,
+                                   unsigned *pw_opened)
+{
+	struct memdb pm = {.data = pw, .len = strlen(pw), .changes = pw_changes, .later = pw_later};
+	struct memdb gm = {.data = gr, .len = strlen(gr), .changes = gr_changes};
+	struct dbfile pf = memdb_file("/etc/passwd", &pm), gf = memdb_file("/etc/group", &gm);
+	struct outcome o = {0};
+
+	o.rc = resolve(spec, &pf, &gf, CALLER, CALLER, &o.t, &o.reason);
+	o.group_opened = gm.opened;
+	*pw_opened = pm.opened;
+	return o;
+}
+
+TEST(file_changed_while_read_is_read_again)
+{
+	/* What a read straddling two versions gave: app with uid 0. */
+	static const char mixed[] = "app:x:0:0::/root:/bin/sh\n";
+	static const char after[] = "pad:x:1:1::/:\napp:x:1000:1000::/home/app:/bin/sh\n";
+	static const char gr[] = "staff:x:50:app\n";
+	unsigned opened;
+
+	for (unsigned changes = 1; changes <= 3; changes++) {
+		struct outcome o = run_changing(mixed, changes, after, gr, 0, "app", &opened);
+
+		if (CHECK(o.rc == 0, "%u changes: %s", changes, NN(o.reason)))
+			CHECK(o.t.uid == 1000 && o.t.gid == 1000 && o.t.ngroups == 2 && opened == changes + 1,
+			      "%u changes: uid %u gid %u, %zu groups, passwd opened %u times", changes,
+			      o.t.uid, o.t.gid, o.t.ngroups, opened);
+		target_free(&o.t);
+		free(o.reason);
+	}
+	/* The group file too: the passwd file is read again with it. */
+	struct outcome o = run_changing(after, 0, NULL, gr, 2, "app", &opened);
+
+	if (CHECK(o.rc == 0, "group changes: %s", NN(o.reason)))
+		CHECK(o.t.ngroups == 2 && opened == 3 && o.group_opened == 3,
+		      "group changes: %zu groups, opened %u and %u times", o.t.ngroups, opened, o.group_opened);
+	target_free(&o.t);
+	free(o.reason);
+}
+
+TEST(file_that_keeps_changing_is_an_error)
+{
+	static const char pw[] = "app:x:1000:1000::/home/app:/bin/sh\n";
+	unsigned opened;
+	struct outcome o = run_changing(pw, 4, NULL, "", 0, "app", &opened);
+
+	if (CHECK(o.rc == -1, "resolved to uid %u", o.t.uid))
+		CHECK(o.reason && !strcmp(o.reason, "read /etc/passwd: changed while read") && opened == 4,
+		      "reason '%s', opened %u times", NN(o.reason), opened);
+	else
+		target_free(&o.t);
+	free(o.reason);
+	/* Also when the change comes with an error: the error may be the
+	 * mix's. */
+	o = run_changing("app:x:99999999999:0::/:\n", 3, pw, "", 0, "app", &opened);
+	if (CHECK(o.rc == 0, "after a malformed mix: %s", NN(o.reason)))
+		CHECK(o.t.uid == 1000, "uid %u", o.t.uid);
+	target_free(&o.t);
+	free(o.reason);
+	o = run_changing(pw, 0, NULL, "g:x:5:app\n", 4, "app", &opened);
+	CHECK(o.rc == -1 && o.reason && !strcmp(o.reason, "read /etc/group: changed while read"),
+	      "group: rc %d reason '%s'", o.rc, NN(o.reason));
+	if (o.rc == 0)
+		target_free(&o.t);
+	free(o.reason);
 }
