@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 	    (opt.user_env && !(env = with_user(env, &t))))
 		fail_switch(spec, "cannot allocate memory", ENOMEM);
 
-	if ((status = find_command(cmd[0], getenv("PATH"), &path, &why)))
+	if ((status = find_command(cmd[0], env_get(environ, "PATH"), &path, &why)))
 		fail_command(status, &why);
 	if (opt.init && init_start(opt.init_grace, t.uid == 0, &why))
 		fail_command(1, &why);
