@@ -40,7 +40,8 @@ static pid_t foreground(void)
 	return ioctl(STDIN_FILENO, TIOCGPGRP, &pg) ? -1 : pg;
 }
 
-static int set_foreground(pid_t pg)
+/* Not inlined: -Os would copy it into each of its three callers. */
+static __attribute__((noinline)) int set_foreground(pid_t pg)
 {
 	return ioctl(STDIN_FILENO, TIOCSPGRP, &pg);
 }

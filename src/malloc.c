@@ -54,8 +54,9 @@ static bool in_arena(const void *p)
 	return (const unsigned char *)p >= gosu_arena && (const unsigned char *)p < gosu_arena + ARENA_BYTES;
 }
 
-/* The block size for n bytes, or 0 when n is absurd. */
-static size_t block_cap(size_t n)
+/* The block size for n bytes, or 0 when n is absurd. Not inlined into
+ * malloc and realloc both. */
+static __attribute__((noinline)) size_t block_cap(size_t n)
 {
 	if (n > PTRDIFF_MAX / 2)
 		return 0;
