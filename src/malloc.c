@@ -1,18 +1,11 @@
-/* The allocator of the static binary, and its sort: the two pieces of
- * musl that are general-purpose far beyond what gosu asks of them.
- *
- * gosu allocates a few small blocks
+/* The allocator of the static binary. gosu allocates a few small blocks
  * and one line buffer per database file, then replaces itself with execve:
  * nothing is worth giving back in between. So: a bump allocator over a
  * static arena, which costs no system call at all, with mmap for what does
  * not fit (lines over a few KiB, tens of thousands of groups). It also
  * keeps libc's general-purpose malloc, a quarter of the binary, out of it.
  * The unit tests, the fuzzer and the sanitized and valgrind builds use
- * libc's malloc instead, which sees every overrun.
- *
- * gosu sorts one list of gids, once (creds.c): a heapsort does that in
- * O(n log n) with no recursion and no memory, where musl's smoothsort,
- * which is fast on lists already sorted, is two kilobytes. */
+ * libc's malloc instead, which sees every overrun. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -140,42 +133,4 @@ void *calloc(size_t count, size_t size)
 	if ((p = malloc(count * size))) /* NOLINT(clang-analyzer-optin.portability.UnixAPI) */
 		memset(p, 0, count * size);
 	return p;
-}
-
-static void swap(unsigned char *a, unsigned char *b, size_t size)
-{
-	for (; size; size--, a++, b++) {
-		unsigned char t = *a;
-
-		*a = *b;
-		*b = t;
-	}
-}
-
-void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-	unsigned char *b = base;
-	size_t start = n / 2, end = n;
-
-	/* First each parent from the last down is sifted into place (a heap:
-	 * none smaller than its children); then the root, the largest, goes
-	 * to the end, and the element that took its place is sifted. */
-	while (end > 1) {
-		size_t root, child;
-
-		if (start > 0) {
-			root = --start;
-		} else {
-			end--;
-			swap(b, b + end * size, size);
-			root = 0;
-		}
-		for (; (child = 2 * root + 1) < end; root = child) {
-			if (child + 1 < end && cmp(b + child * size, b + (child + 1) * size) < 0)
-				child++;
-			if (cmp(b + root * size, b + child * size) >= 0)
-				break;
-			swap(b + root * size, b + child * size, size);
-		}
-	}
 }

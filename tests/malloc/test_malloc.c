@@ -1,6 +1,5 @@
 /* The static binary's allocator (src/malloc.c), built under other names
- * so that this test runs beside libc's malloc; and its qsort, which keeps
- * its name: here it takes the place of libc's. */
+ * so that this test runs beside libc's malloc. */
 #include <stdint.h>
 #include <string.h>
 
@@ -10,9 +9,6 @@ void *arena_malloc(size_t n);
 void arena_free(void *p);
 void *arena_realloc(void *p, size_t n);
 void *arena_calloc(size_t count, size_t size);
-/* Not <stdlib.h>: its malloc would be renamed with the attributes of
- * libc's, under which the tests of absurd sizes do not compile. */
-void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 static void fill(unsigned char *p, size_t n, unsigned char seed)
 {
@@ -103,52 +99,4 @@ TEST(many_small_blocks_then_mmap)
 	for (size_t i = 0; i < n; i++)
 		ok &= p[i] && same(p[i], 24, (unsigned char)i);
 	CHECK(ok, "every block keeps its bytes, inside and outside the arena");
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Three-byte elements, compared as big-endian numbers: the swap moves
- * whole elements of any size. */
-static int cmp_3(const void *a, const void *b)
-{
-	return memcmp(a, b, 3);
-}
-
-TEST(qsort_sorts)
-{
-	static int v[1000], count[64];
-	unsigned seed = 1;
-
-	for (size_t n = 0; n <= sizeof v / sizeof *v; n = n < 20 ? n + 1 : n * 3) {
-		int ok = 1;
-
-		memset(count, 0, sizeof count);
-		for (size_t i = 0; i < n; i++) {
-			seed = seed * 1103515245u + 12345u;
-			v[i] = (int)(seed >> 16) % 64 - 32;
-			/* Some lists already sorted, some reversed. */
-			if (n % 3 == 1)
-				v[i] = (int)i;
-			else if (n % 3 == 2)
-				v[i] = -(int)i;
-			count[(v[i] + 32) & 63]++;
-		}
-		qsort(v, n, sizeof *v, cmp_int);
-		for (size_t i = 0; i < n; i++) {
-			ok &= i == 0 || v[i - 1] <= v[i];
-			count[(v[i] + 32) & 63]--;
-		}
-		for (size_t c = 0; c < 64; c++)
-			ok &= count[c] == 0;
-		CHECK(ok, "%zu elements sorted, the same ones", n);
-	}
-
-	unsigned char e[] = "zzzaaammmaabzzy";
-	qsort(e, 5, 3, cmp_3);
-	CHECK(!memcmp(e, "aaaaabmmmzzyzzz", 15), "3-byte elements: %s", e);
 }
