@@ -1,9 +1,16 @@
 #include "env.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+
+/* Whether entry is name=..., for name of len bytes. */
+static bool is_entry(const char *entry, const char *name, size_t len)
+{
+	return strncmp(entry, name, len) == 0 && entry[len] == '=';
+}
 
 char **env_set(char *const *env, const char *name, const char *value)
 {
@@ -21,7 +28,7 @@ char **env_set(char *const *env, const char *name, const char *value)
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(env[i], name, len) != 0 || env[i][len] != '=')
+		if (!is_entry(env[i], name, len))
 			out[k++] = env[i];
 	if (!(out[k++] = buf_str(&entry))) {
 		free(out);
@@ -29,4 +36,14 @@ char **env_set(char *const *env, const char *name, const char *value)
 	}
 	out[k] = NULL;
 	return out;
+}
+
+const char *env_get(char *const *env, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; *env; env++)
+		if (is_entry(*env, name, len))
+			return *env + len + 1;
+	return NULL;
 }

@@ -7,4 +7,8 @@
  * ran out. */
 char **env_set(char *const *env, const char *name, const char *value);
 
+/* The value of env's first entry for name, as getenv() finds it; NULL if
+ * there is none. */
+const char *env_get(char *const *env, const char *name);
+
 #endif

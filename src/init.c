@@ -17,12 +17,7 @@
 
 #include "errtext.h"
 #include "initsig.h"
-
-/* The kernel's signal set, every bit of it: libc's sigfillset leaves out
- * the real-time signals libc keeps for itself, which COMMAND, built
- * against another libc, may still be sent. 64 signals, but 128 on MIPS
- * (_NSIG is 65 or 128 in musl and glibc alike). */
-#define KSIGSET_BYTES (_NSIG / 8)
+#include "ksig.h"
 
 /* The system call itself: libc's fork takes locks and runs handlers for
  * threads that this process never has, a kilobyte and a half of code.
@@ -45,7 +40,8 @@ static pid_t foreground(void)
 	return ioctl(STDIN_FILENO, TIOCGPGRP, &pg) ? -1 : pg;
 }
 
-static int set_foreground(pid_t pg)
+/* Not inlined: -Os would copy it into each of its three callers. */
+static __attribute__((noinline)) int set_foreground(pid_t pg)
 {
 	return ioctl(STDIN_FILENO, TIOCSPGRP, &pg);
 }
@@ -224,7 +220,7 @@ static int shed(bool root, struct buf *why)
 int init_start(long grace, bool root, struct buf *why)
 {
 	struct init in = {.grace = grace};
-	struct sigaction dfl = {.sa_handler = SIG_DFL}, chld;
+	struct ksigaction dfl = {.handler = SIG_DFL}, chld;
 	sigset_t mask;
 	int pdeathsig, err;
 	bool fg;
@@ -233,7 +229,7 @@ int init_start(long grace, bool root, struct buf *why)
 	/* An inherited SIG_IGN for SIGCHLD would have the kernel reap
 	 * COMMAND and lose its status. */
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &in.all, &mask, KSIGSET_BYTES) ||
-	    sigaction(SIGCHLD, &dfl, &chld) || prctl(PR_GET_PDEATHSIG, &pdeathsig))
+	    KSIGACTION(SIGCHLD, &dfl, &chld) || prctl(PR_GET_PDEATHSIG, &pdeathsig))
 		return failed(why, "cannot set up the signals: ");
 	/* Before the fork, so no orphan can pass the init by. EINVAL: a
 	 * kernel before 3.4, or qemu-user, has none; orphans then go to PID 1
@@ -249,7 +245,7 @@ int init_start(long grace, bool root, struct buf *why)
 		 * a shell's job control and Ctrl-C reach COMMAND. Signals are
 		 * still blocked, so taking the terminal raises no SIGTTOU. */
 		if (setpgid(0, 0) || (fg && set_foreground(getpid())) ||
-		    (chld.sa_handler == SIG_IGN && sigaction(SIGCHLD, &chld, NULL)) ||
+		    (chld.handler == SIG_IGN && KSIGACTION(SIGCHLD, &chld, NULL)) ||
 		    (pdeathsig && prctl(PR_SET_PDEATHSIG, pdeathsig)) ||
 		    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, KSIGSET_BYTES))
 			return failed(why, "cannot set up the command: ");

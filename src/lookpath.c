@@ -94,8 +94,12 @@ int find_command(const char *cmd, const char *pathenv, char **path,
 			return fail(why, cmd, "executable file not found in $PATH", EXIT_NOT_FOUND);
 		return search(cmd, pathenv, path, why);
 	}
-	if ((err = check_executable(cmd, &by_stat)) == 0)
-		return take(strdup(cmd), path, why);
+	if ((err = check_executable(cmd, &by_stat)) == 0) {
+		struct buf copy = {0}; /* what strdup() would do, with no more of libc */
+
+		buf_adds(&copy, cmd);
+		return take(buf_str(&copy), path, why);
+	}
 	fail(why, cmd, by_stat ? "stat " : "", 0);
 	if (by_stat) {
 		buf_adds(why, cmd);

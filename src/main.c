@@ -71,15 +71,20 @@ static void add_usage(struct buf *b, const char *self)
 	}
 }
 
+/* gosu's two messages, from the parts they share. */
 static _Noreturn void refuse_setid(const char *self, const char *kind)
 {
+	bool uid = !strcmp(kind, "setuid");
+	const char *const parts[] = {
+		"error: ", self, " appears to be installed with the '", kind, "' bit set, which is ",
+		uid ? "an *extremely* insecure and"
+		    : "not quite *as* insecure as 'setuid', but still not great, and definitely a",
+		" completely unsupported configuration! (what you want instead is likely 'sudo' or 'su')",
+	};
 	struct buf msg = {0};
 
-	buf_adds(&msg, "error: ");
-	buf_adds(&msg, self);
-	buf_adds(&msg, !strcmp(kind, "setuid")
-	        ? " appears to be installed with the 'setuid' bit set, which is an *extremely* insecure and completely unsupported configuration! (what you want instead is likely 'sudo' or 'su')"
-	        : " appears to be installed with the 'setgid' bit set, which is not quite *as* insecure as 'setuid', but still not great, and definitely a completely unsupported configuration! (what you want instead is likely 'sudo' or 'su')");
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+		buf_adds(&msg, parts[i]);
 	fail(1, &msg);
 }
 
@@ -202,7 +207,7 @@ int main(int argc, char **argv)
 	    (opt.user_env && !(env = with_user(env, &t))))
 		fail_switch(spec, "cannot allocate memory", ENOMEM);
 
-	if ((status = find_command(cmd[0], getenv("PATH"), &path, &why)))
+	if ((status = find_command(cmd[0], env_get(environ, "PATH"), &path, &why)))
 		fail_command(status, &why);
 	if (opt.init && init_start(opt.init_grace, t.uid == 0, &why))
 		fail_command(1, &why);

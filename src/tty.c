@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "errtext.h"
+#include "ksig.h"
 #include "ttyguard.h"
 #include "ttypolicy.h"
 
@@ -204,7 +205,7 @@ static enum answer ask_needs_nnp(void)
  * what failed in *what. */
 static int detach(const char **what)
 {
-	struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+	struct ksigaction ignore = {.handler = SIG_IGN}, old;
 	pid_t sid;
 	int fd = terminal_fd(&sid), err;
 
@@ -216,11 +217,11 @@ static int detach(const char **what)
 	 * terminal, say) sends SIGHUP to its foreground process group, which
 	 * holds this process: ignored for that moment, it is not even
 	 * queued. */
-	if (sigaction(SIGHUP, &ignore, &old)) {
+	if (KSIGACTION(SIGHUP, &ignore, &old)) {
 		err = errno;
 	} else {
 		err = ioctl(fd, TIOCNOTTY) ? errno : 0;
-		if (sigaction(SIGHUP, &old, NULL) && !err)
+		if (KSIGACTION(SIGHUP, &old, NULL) && !err)
 			err = errno;
 	}
 	if (fd > 2)

@@ -9,28 +9,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One system call ABI: its AUDIT_ARCH value and its ioctl numbers. */
+/* One system call ABI: its AUDIT_ARCH value and its ioctl numbers. The
+ * names (for the tests' messages) are arrays in the rows, not pointers to
+ * strings the binary would carry for every architecture. */
 struct abi {
-	const char *name;
+	char name[12];
 	uint32_t arch;
 	uint32_t ioctl_nr[3];
-	size_t n_nr;
+	uint8_t n_nr;
 };
 
 /* Every ABI that one kernel of an architecture family can execute: the
  * filter is inherited by every program the command starts, whatever ABI
  * that program uses. */
 struct family {
-	const char *name;
-	const struct abi *abis;
-	size_t n_abis;
-	uint32_t tiocsti, tioclinux;
+	char name[10];
 	bool big_endian;
+	uint8_t n_abis;
+	uint32_t tiocsti, tioclinux;
+	const struct abi *abis;
 };
 
 #define TTYGUARD_MAX_INSNS 64
 
-extern const struct family ttyguard_families[];
+extern const struct family *const ttyguard_families[];
 extern const size_t ttyguard_n_families;
 extern const struct family *const ttyguard_native;
 

@@ -297,3 +297,13 @@ TEST(env_set_replaces_every_entry_at_the_end)
 	free(e ? e[i - 1] : NULL);
 	free(e);
 }
+
+TEST(env_get_finds_the_first_entry_as_getenv)
+{
+	char *env[] = {"PATHX=x", "PATH", "=PATH", "PATH=/bin", "PATH=/usr/bin", "E=", NULL};
+
+	CHECK(!strcmp(NN(env_get(env, "PATH")), "/bin"), "PATH: %s", NN(env_get(env, "PATH")));
+	CHECK(!strcmp(NN(env_get(env, "E")), ""), "an empty value");
+	CHECK(env_get(env, "PAT") == NULL && env_get(env, "X") == NULL, "no entry");
+	CHECK(env_get(env + 6, "PATH") == NULL, "an empty environment");
+}

@@ -112,7 +112,7 @@ TEST(filter_per_abi)
 	static const uint64_t high[] = {0, 1ull << 32, 0xffffffff00000000ull, 0x8000000000000000ull};
 
 	for (size_t fi = 0; fi < ttyguard_n_families; fi++) {
-		const struct family *f = &ttyguard_families[fi];
+		const struct family *f = ttyguard_families[fi];
 
 		for (size_t ai = 0; ai < f->n_abis; ai++) {
 			const struct abi *a = &f->abis[ai];
@@ -167,8 +167,8 @@ TEST(filter_knows_the_kernel_numbers)
 		const struct family *f = NULL;
 
 		for (size_t fi = 0; fi < ttyguard_n_families; fi++)
-			if (!strcmp(ttyguard_families[fi].name, known[i].family))
-				f = &ttyguard_families[fi];
+			if (!strcmp(ttyguard_families[fi]->name, known[i].family))
+				f = ttyguard_families[fi];
 		if (!CHECK(f != NULL, "no family %s", known[i].family))
 			continue;
 		uint32_t got = verdict(f, known[i].arch, known[i].nr, known[i].tiocsti);
@@ -184,7 +184,7 @@ TEST(filter_kills_unknown_abis)
 	};
 
 	for (size_t fi = 0; fi < ttyguard_n_families; fi++) {
-		const struct family *f = &ttyguard_families[fi];
+		const struct family *f = ttyguard_families[fi];
 
 		for (size_t s = 0; s < sizeof strangers / sizeof *strangers; s++) {
 			bool known = false;
@@ -209,8 +209,8 @@ TEST(filter_fits_and_native_family_is_listed)
 	for (size_t fi = 0; fi < ttyguard_n_families; fi++) {
 		struct sock_filter prog[TTYGUARD_MAX_INSNS];
 
-		CHECK(ttyguard_build(&ttyguard_families[fi], prog) <= TTYGUARD_MAX_INSNS, "size");
-		native |= ttyguard_native == &ttyguard_families[fi];
+		CHECK(ttyguard_build(ttyguard_families[fi], prog) <= TTYGUARD_MAX_INSNS, "size");
+		native |= ttyguard_native == ttyguard_families[fi];
 	}
 	CHECK(native, "the native family is one of the table's");
 }
