@@ -18,8 +18,8 @@ static ssize_t fd_read(struct lines *l, char *dst, size_t n)
 	return r < 0 ? -errno : r;
 }
 
-/* The change time of the file at open: one file is open at a time. */
-static struct timespec opened;
+/* The file at open: one file is open at a time. */
+static struct stat opened;
 
 /* A file rewritten in place (not renamed over, as shadow-utils does) while
  * it was read may have given lines of two versions: then its change time
@@ -28,9 +28,11 @@ static bool fd_close(struct lines *l)
 {
 	struct stat st;
 	/* Every write and truncation sets the change time, and no call can
-	 * set it back, so it tells a change of size too. A file that cannot
-	 * be told unchanged counts as changed. */
-	bool changed = fstat(l->fd, &st) || memcmp(&st.st_ctim, &opened, sizeof opened) != 0;
+	 * set it back; the size too, where the times are coarser than the
+	 * writes come. A file that cannot be told unchanged counts as changed. */
+	bool changed = fstat(l->fd, &st) || st.st_size != opened.st_size ||
+	               memcmp(&st.st_ctim, &opened.st_ctim, sizeof st.st_ctim) ||
+	               memcmp(&st.st_mtim, &opened.st_mtim, sizeof st.st_mtim);
 
 	/* Read-only: nothing to lose if close reports an error. */
 	(void)close(l->fd);
@@ -60,7 +62,7 @@ static int open_file(const struct dbfile *f, struct lines *l, const char **op)
 		err = S_ISDIR(st.st_mode) ? EISDIR : ERR_NOT_REGULAR;
 		*op = "read";
 	} else {
-		opened = st.st_ctim;
+		opened = st;
 		*l = (struct lines){.read = fd_read, .close = fd_close, .fd = fd,
 		                    .size_hint = size_hint(st.st_size)};
 		return 0;
