@@ -12,6 +12,7 @@
 #include "env.h"
 #include "errtext.h"
 #include "lookpath.h"
+#include "mapids.h"
 #include "options.h"
 #include "resolve.h"
 #include "setid.h"
@@ -155,6 +156,8 @@ int main(int argc, char **argv)
 
 	if (resolve(spec, &passwd_file, &group_file, ruid, rgid, &t, &reason))
 		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
+	if (opt.map_ids && map_ids(opt.map_ids, argv + 1, arg - 1, spec, &t, &why))
+		fail_command(1, &why);
 	if ((err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
 	if (!(env = env_with_home(environ, t.home)))

@@ -175,6 +175,8 @@ static int find_template(struct mapplan *p, const char *name, struct template *t
 		buf_adds(&why, " has uid 0: name the account the image runs as");
 		return fail(reason, &why);
 	}
+	if (p->uid == MAP_KEEP)
+		p->uid = p->old_uid;
 	if (p->old_uid == p->uid)
 		t->before = NULL;
 	return 0;
@@ -266,14 +268,14 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 	struct template t = {0};
 	struct buf why = {0};
 
-	if (u == 0 || u > MAP_ID_MAX || g == 0 || (g > MAP_ID_MAX && g != MAP_KEEP_GID)) {
+	if (u == 0 || (u > MAP_ID_MAX && u != MAP_KEEP) || g == 0 || (g > MAP_ID_MAX && g != MAP_KEEP)) {
 		buf_adds(&why, "uid and gid must be in range 1-2147483647");
 		return fail(reason, &why);
 	}
 	p->uid = u;
 	if (find_template(p, name, &t, reason))
 		return -1;
-	p->gid = g == MAP_KEEP_GID ? p->old_gid : g;
+	p->gid = g == MAP_KEEP ? p->old_gid : g;
 	find_groups(p, name, &t);
 	plan_passwd(p, &t);
 	plan_groups(p, name, &t, &p->f[MAP_GROUP]);

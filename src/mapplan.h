@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -13,8 +14,8 @@
 
 /* The largest target id: §3's range. 0 is never a target. */
 #define MAP_ID_MAX 2147483647u
-/* A source that names no gid: the template keeps its own. */
-#define MAP_KEEP_GID ((gid_t)-1)
+/* An id the source does not give: the template keeps its own. */
+#define MAP_KEEP UINT32_MAX
 
 enum { MAP_PASSWD, MAP_GROUP, MAP_GSHADOW, MAP_NFILES };
 
@@ -34,8 +35,9 @@ struct mapplan {
 	struct buf notice; /* one line without '\n' naming who shares the ids, or empty */
 };
 
-/* Plans the template name's move to (u, g): 0 and p's outputs filled, or
- * -1 and *reason (NULL when memory ran out). p->f[] holds the inputs. */
+/* Plans the template name's move to (u, g), either of them MAP_KEEP: 0
+ * and p's outputs filled, or -1 and *reason (NULL when memory ran out).
+ * p->f[] holds the inputs. */
 int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reason);
 void map_plan_free(struct mapplan *p);
 

@@ -20,17 +20,19 @@ int parse_options(int argc, char **argv, struct options *o)
 		{"--help", ACTION_HELP}, {"-h", ACTION_HELP}, {"-?", ACTION_HELP},
 		{"--version", ACTION_VERSION}, {"-v", ACTION_VERSION},
 	};
-	int i = 1;
+	int i = 1, chown_at = 0;
 
-	*o = (struct options){ACTION_RUN, GUARD_AUTO, false, false};
+	*o = (struct options){ACTION_RUN, GUARD_AUTO, false, false, NULL};
 	for (size_t k = 0; argc > 1 && k < sizeof first / sizeof *first; k++)
 		if (!strcmp(argv[1], first[k].name))
 			o->action = first[k].action;
 	for (; o->action == ACTION_RUN && i < argc && !strncmp(argv[i], "--", 2); i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--"))
-			return i + 1;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
 		else if (!strcmp(a, "--tty-guard"))
 			o->guard = GUARD_REQUIRED;
 		else if (!strcmp(a, "--no-tty-guard"))
@@ -39,6 +41,10 @@ int parse_options(int argc, char **argv, struct options *o)
 			o->detach_tty = true;
 		else if (!strcmp(a, "--no-new-privs"))
 			o->no_new_privs = true;
+		else if (!strncmp(a, "--map-ids=", 10))
+			o->map_ids = a + 10;
+		else if (!strncmp(a, "--map-chown=", 12))
+			chown_at = chown_at ? chown_at : i;
 		else if (!strcmp(a, "--help"))
 			o->action = ACTION_HELP;
 		else if (!strcmp(a, "--version"))
@@ -46,6 +52,9 @@ int parse_options(int argc, char **argv, struct options *o)
 		else
 			return o->action = ACTION_BAD_OPTION, i;
 	}
+	/* --map-chown does nothing without --map-ids: a mistake to say. */
+	if (chown_at && !o->map_ids && o->action == ACTION_RUN)
+		return o->action = ACTION_BAD_OPTION, chown_at;
 	return i;
 }
 

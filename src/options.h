@@ -15,6 +15,7 @@ struct options {
 	enum action action;
 	enum guard guard;
 	bool detach_tty, no_new_privs;
+	const char *map_ids; /* --map-ids=SOURCE, or NULL */
 };
 
 #define OPTIONS_HELP \
@@ -23,6 +24,8 @@ struct options {
 	"   --no-tty-guard   never install the terminal guard\n" \
 	"   --detach-tty     detach command from the controlling terminal\n" \
 	"   --no-new-privs   command and its children cannot gain privileges\n" \
+	"   --map-ids=SOURCE give user-spec the ids of UID[:GID], env[:UVAR[:GVAR]] or /path\n" \
+	"   --map-chown=DIR  with --map-ids: DIR's files become the new ids' too\n" \
 	"   --               end of options\n"
 
 /* Fills *o; returns the index of USER-SPEC, or of the unknown option. */

@@ -28,6 +28,8 @@ def usage(self, version):
             "   --no-tty-guard   never install the terminal guard\n"
             "   --detach-tty     detach command from the controlling terminal\n"
             "   --no-new-privs   command and its children cannot gain privileges\n"
+            "   --map-ids=SOURCE give user-spec the ids of UID[:GID], env[:UVAR[:GVAR]] or /path\n"
+            "   --map-chown=DIR  with --map-ids: DIR's files become the new ids' too\n"
             "   --               end of options\n")
 
 

@@ -7,7 +7,7 @@
 #include "check.h"
 #include "mapplan.h"
 
-#define K MAP_KEEP_GID
+#define K MAP_KEEP
 
 struct plancase {
 	const char *what;
