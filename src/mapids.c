@@ -308,8 +308,8 @@ static int fill(struct db *db, int i)
 			return errno;
 		p += w, n -= (size_t)w;
 	}
-	if (fchown(fd, db->st[i].st_uid, db->st[i].st_gid) ||
-	    fchmod(fd, db->st[i].st_mode & 07777) || fsync(fd))
+	if (fchownat(fd, "", db->st[i].st_uid, db->st[i].st_gid, AT_EMPTY_PATH) ||
+	    syscall(SYS_fchmod, fd, db->st[i].st_mode & 07777) || fsync(fd))
 		return errno;
 	db->tmp[i] = -1;
 	return close(fd) ? errno : 0;

@@ -243,7 +243,7 @@ static void repair_top(struct walk *w, int fd, bool named)
 		if (!(named && mount_point && top.stx_uid == 0))
 			return say("", &w->path, " is not owned by the account, not repaired");
 		/* A fresh volume: root's, and the account's from now on. */
-		if (fchown(fd, w->uid, w->gid))
+		if (fchownat(fd, "", w->uid, w->gid, AT_EMPTY_PATH))
 			return failed(w, errno);
 		top.stx_uid = w->uid;
 	}
@@ -255,7 +255,7 @@ static void repair_top(struct walk *w, int fd, bool named)
 	}
 	w->mnt = top.stx_mnt_id;
 	reown(w, fd, &top);
-	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	int dup = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 0);
 	if (dup < 0)
 		failed(w, errno);
 	else
@@ -279,7 +279,7 @@ static int make_home(struct walk *w, const char *home)
 
 		err = made || errno == EEXIST ? 0 : errno;
 		next = err ? -1 : openat(fd, part.s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next >= 0 && made && (fchmod(next, 0755) || (!*p && fchown(next, w->uid, w->gid))))
+		if (next >= 0 && made && (syscall(SYS_fchmod, next, 0755) || (!*p && fchownat(next, "", w->uid, w->gid, AT_EMPTY_PATH))))
 			err = errno;
 		if (err)
 			failed(w, err);
