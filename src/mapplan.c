@@ -33,8 +33,8 @@ static bool next_line(const char **p, const char *end, struct line *l, size_t nf
 }
 
 #define EACH_LINE(file, l, nf) \
-	for (const char *p_ = (file)->data, *end_ = p_ + (file)->len; \
-	     (file)->data && next_line(&p_, end_, &(l), (nf));)
+	for (const char *p_ = (file)->data, *end_ = p_ ? p_ + (file)->len : NULL; \
+	     p_ && next_line(&p_, end_, &(l), (nf));)
 
 static bool is_named(const struct line *l, const char *name)
 {
@@ -263,6 +263,13 @@ static void plan_groups(struct mapplan *p, const char *name, const struct templa
 	}
 }
 
+/* Empty or a number: a user spec reads it as a uid, not as a name. */
+static bool number_like(const char *s)
+{
+	s += *s == '+' || *s == '-';
+	return s[strspn(s, "0123456789")] == '\0';
+}
+
 int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reason)
 {
 	struct template t = {0};
@@ -270,6 +277,10 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 
 	if (u == 0 || (u > MAP_ID_MAX && u != MAP_KEEP) || g == 0 || (g > MAP_ID_MAX && g != MAP_KEEP)) {
 		buf_adds(&why, "uid and gid must be in range 1-2147483647");
+		return fail(reason, &why);
+	}
+	if (number_like(name)) {
+		buf_adds(&why, "the template must be an account's name");
 		return fail(reason, &why);
 	}
 	p->uid = u;

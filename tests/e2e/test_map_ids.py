@@ -512,3 +512,69 @@ def test_map_chown_refusals(gosu, dir):
 def test_map_chown_without_map_ids_is_a_usage_error(gosu):
     s = one(gosu, ["--map-chown=/home", "app"])
     assert s.rc == 1 and s.err.startswith('error: unknown option "--map-chown=/home"\n')
+
+
+RACE = textwrap.dedent(r"""
+    import json, os, subprocess, sys, time
+    gosu, passwd, group = sys.argv[1:4]
+    os.makedirs("/home/outside/dir")
+    for p in ("/home/outside/secret", "/home/outside/dir/f"):
+        open(p, "w").close()
+    os.makedirs("/home/app/d")
+    os.chown("/home/app", 999, 999)
+    os.chown("/home/app/d", 999, 999)
+    attacker = subprocess.Popen(["setpriv", "--reuid=999", "--regid=999", "--clear-groups",
+                                 sys.executable, "-c", '''
+    import os
+    os.chdir("/home/app/d")
+    while True:
+        for make in (lambda n: os.symlink("/home/outside/secret", n),
+                     lambda n: os.symlink("/home/outside", n),
+                     lambda n: os.link("/home/outside/secret", n),
+                     lambda n: open(n, "w").close(),
+                     lambda n: os.mkdir(n)):
+            try:
+                make("new")
+                os.rename("new", "swap")
+            except OSError:
+                for gone in (os.unlink, os.rmdir):
+                    for n in ("new", "swap"):
+                        try:
+                            gone(n)
+                        except OSError:
+                            pass
+    '''])
+    time.sleep(0.2)
+    rcs = []
+    for i in range(60):
+        open("/etc/passwd", "w").write(passwd)
+        open("/etc/group", "w").write(group)
+        for n in ("/home/app", "/home/app/d"):
+            os.lchown(n, 999, 999)
+        r = subprocess.run([gosu, "--map-ids=%d:%d" % (1000 + i, 2000 + i), "app", "true"],
+                           capture_output=True)
+        rcs.append(r.returncode)
+    attacker.kill()
+    attacker.wait()
+    outside = {}
+    for top, dirs, names in os.walk("/home/outside"):
+        for n in [top] + [os.path.join(top, x) for x in dirs + names]:
+            st = os.lstat(n)
+            outside[n] = (st.st_uid, st.st_gid)
+    st = os.lstat("/home/app/d")
+    print(json.dumps(dict(rcs=rcs, outside=outside, d=(st.st_uid, st.st_gid))))
+""")
+
+
+def test_race_swapping_entries_never_reaches_outside(gosu):
+    """While the walk runs, a process of the old uid keeps swapping an entry
+    for a symlink out of the tree, a hard link to a root-owned file, a file
+    and a directory: nothing outside the tree ever changes owner."""
+    res = run_ns([sys.executable, "-c", RACE, str(gosu.path), PASSWD, GROUP],
+                 files=FILES, setup=private_home(), timeout=120)
+    assert res.rc == 0, res.stderr
+    r = json.loads(res.out)
+    assert set(r["rcs"]) == {0}
+    assert r["outside"] == {"/home/outside": [0, 0], "/home/outside/dir": [0, 0],
+                            "/home/outside/secret": [0, 0], "/home/outside/dir/f": [0, 0]}
+    assert r["d"] == [1059, 2059]  # the walk did run, every time
