@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	struct target t;
 	struct buf why = {0};
 	char *reason, *path, **env;
-	int err, status;
+	int err, status, mapped = 0;
 
 	if (setid)
 		refuse_setid(self, setid);
@@ -154,10 +154,11 @@ int main(int argc, char **argv)
 	const char *spec = argv[arg];
 	char **cmd = argv + arg + 1;
 
-	if (resolve(spec, &passwd_file, &group_file, ruid, rgid, &t, &reason))
-		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
-	if (opt.map_ids && map_ids(opt.map_ids, argv + 1, arg - 1, spec, &t, &why))
+	/* --map-ids resolves the spec itself, from the files as it planned them. */
+	if (opt.map_ids && (mapped = map_ids(opt.map_ids, argv + 1, arg - 1, spec, &t, &why)) < 0)
 		fail_command(1, &why);
+	if (!mapped && resolve(spec, &passwd_file, &group_file, ruid, rgid, &t, &reason))
+		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
 	if ((err = apply_options(&opt, &t, &why)) || (err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
 	if (!(env = env_with_home(environ, t.home)))

@@ -544,11 +544,10 @@ static int map_with(struct db *db, const char *name, uint32_t u, uint32_t g,
 	}
 	pf = map_dbfile(&db->plan.f[MAP_PASSWD]);
 	gf = map_dbfile(&db->plan.f[MAP_GROUP]);
-	target_free(t);
 	if (resolve(name, &pf, &gf, 0, 0, t, &text))
 		return fail_text(why, text);
 	repair(t, db->plan.old_uid, db->plan.old_gid, dirs);
-	return 0;
+	return 1;
 }
 
 int map_ids(const char *source, char *const *opts, int nopts, const char *spec,
@@ -568,7 +567,7 @@ int map_ids(const char *source, char *const *opts, int nopts, const char *spec,
 	r = source_ids(&s, &u, &g, why);
 	source_free(&s);
 	if (r)
-		return r < 0 ? -1 : 0;
+		return r < 0 ? -1 : 0; /* no ids: no mapping */
 	if (colon && colon[1]) {
 		buf_adds(why, "--map-ids: the user spec names a group; name only the account to map");
 		return -1;
