@@ -1,5 +1,5 @@
 /* A stand-in for your application in the scratch example: a static program
- * that says who it runs as. (cc -static -Os -o app app.c) */
+ * that says who it runs as. (musl-gcc -static -Os -o app app.c) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>

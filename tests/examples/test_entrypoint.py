@@ -34,6 +34,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: private m
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
 CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x20000, 0x1000, 0x4000, 0x40000
+MS_RDONLY, MS_REMOUNT = 0x1, 0x20
 
 PASSWD = """\
 root:x:0:0:root:/root:/bin/bash
@@ -130,11 +131,15 @@ class Image:
     def lines(self, name):
         return self.read(name).splitlines()
 
-    def run(self, bins, env=None, command=None, wrap=()):
+    def run(self, bins, env=None, command=None, wrap=(), volume_mounted=False, etc_read_only=False):
         def setup():
             _check(_libc.unshare(CLONE_NEWNS), "unshare")
             _mount(None, "/", None, MS_REC | MS_PRIVATE)
             _mount(str(self.etc), "/etc", None, MS_BIND)
+            if etc_read_only:
+                _mount(None, "/etc", None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+            if volume_mounted:  # a mount point of its own, as -v DIR:/data makes
+                _mount(str(self.volume), str(self.volume), None, MS_BIND)
             for d in ("/var/log", "/var/mail", "/home"):  # whatever a tool writes there
                 if os.path.isdir(d):
                     _mount("entrypoint-test", d, "tmpfs", 0)
@@ -371,3 +376,76 @@ def test_comment_and_malformed_lines_are_not_matches(tmp_path, bins, kind):
     r = img.run(bins, env={"USER_ID": "1234"})
     assert r.ids()[:2] == (1234, 1234)
     assert entry(img.lines("passwd"), "app")[2] == "1234"
+
+
+def test_a_mount_point_keeps_the_hosts_files(tmp_path, bins, kind):
+    # -v "$PWD:/data": the top, made by Docker as root, becomes the user's;
+    # what is in it belongs to the host and keeps its owners.
+    img = Image(tmp_path, kind)
+    (img.volume / "sub").mkdir()
+    for p in (img.volume / "theirs", img.volume / "sub" / "f"):
+        p.write_text("x")
+    os.chown(img.volume / "theirs", 4321, 4321)
+    r = img.run(bins, env={"USER_ID": "1234"}, volume_mounted=True)
+    assert r.ids()[:2] == (1234, 1234)
+    assert owner(img.volume) == (1234, 1234)
+    assert owner(img.volume / "theirs") == (4321, 4321)
+    assert owner(img.volume / "sub") == owner(img.volume / "sub" / "f") == (0, 0)
+
+
+def test_a_mount_point_owned_by_another_user_is_left_alone(tmp_path, bins, kind):
+    img = Image(tmp_path, kind)
+    os.chown(img.volume, 4321, 4321)
+    r = img.run(bins, env={"USER_ID": "1234"}, volume_mounted=True)
+    assert r.ids()[:2] == (1234, 1234) and owner(img.volume) == (4321, 4321)
+
+
+def test_chown_mounts_walks_a_mount_point(tmp_path, bins, kind):
+    img = Image(tmp_path, kind)
+    (img.volume / "f").write_text("x")
+    r = img.run(bins, env={"USER_ID": "1234", "CHOWN_MOUNTS": "1"}, volume_mounted=True)
+    assert r.ids()[:2] == (1234, 1234) and owner(img.volume / "f") == (1234, 1234)
+
+
+def test_only_the_group_changes_the_home_follows(tmp_path, bins, kind):
+    # node is 1000:1000 in the image; the host wants group 3000. As usermod
+    # -g would: node's files in its home get 3000, root's stay root's.
+    home = img_home = tmp_path / "home" / "node"
+    img = Image(tmp_path, kind, PASSWD + f"node:x:1000:1000::{img_home}:/bin/sh\n",
+                GROUP + "node:x:1000:\n")
+    home.mkdir()
+    (home / ".profile").write_text("")
+    (home / "roots").write_text("")
+    for p in (home, home / ".profile"):
+        os.chown(p, 1000, 1000)
+    r = img.run(bins, env={"USER_ID": "1000", "GROUP_ID": "3000"})
+    assert r.ids()[:2] == (1000, 3000)
+    assert owner(home) == owner(home / ".profile") == (1000, 3000)
+    assert owner(home / "roots") == (0, 0)
+
+
+def test_read_only_etc_is_a_clear_error(tmp_path, bins, kind):
+    img = Image(tmp_path, kind)
+    r = img.run(bins, env={"USER_ID": "1234"}, etc_read_only=True)
+    assert (r.rc, r.out) == (1, "")
+    assert r.err == ("docker-entrypoint: cannot add group app (1234): /etc is read-only "
+                     "(docker run --read-only?); give the image that user, or a writable /etc\n")
+
+
+def test_read_only_etc_with_the_ids_in_the_image_just_runs(tmp_path, bins, kind):
+    img = Image(tmp_path, kind, NODE_PASSWD, NODE_GROUP)
+    r = img.run(bins, env={"USER_ID": "1000"}, etc_read_only=True)
+    assert r.ids()[:2] == (1000, 1000)
+
+
+def test_without_cap_chown_a_clear_error(tmp_path, bins, kind):
+    img = Image(tmp_path, kind)
+    wrap = [shutil.which("setpriv") or "/usr/bin/setpriv", "--bounding-set=-chown", "--"]
+    r = img.run(bins, env={"USER_ID": "1234"}, wrap=wrap)
+    assert (r.rc, r.out) == (1, "")
+    if kind == "bare":  # lines appended, no tool to need it; the new home is where it stops
+        want = f"cannot give {img.home / 'app'} to 1234:1234: CAP_CHOWN is missing (docker run --cap-drop?)"
+    else:
+        want = ("cannot add group app (1234): CAP_CHOWN is missing (docker run --cap-drop?); "
+                "add it, or give the image that user")
+    assert r.err == f"docker-entrypoint: {want}\n"
