@@ -36,6 +36,7 @@ struct db {
 	int pwd_lock;               /* /etc/.pwd.lock, or -1 */
 	bool locked[MAP_NFILES];    /* /etc/<file>.lock is ours */
 	int tmp[MAP_NFILES];        /* /etc/<file>+, or -1 */
+	bool gshadow_hidden;        /* /etc/gshadow exists but cannot be read */
 };
 
 static int fail_err(struct buf *why, const char *what, const char *path, int err)
@@ -99,7 +100,9 @@ static int load(struct db *db, const char *name, uint32_t u, uint32_t g, struct 
 		buf_free(&db->data[i]);
 		err = read_all(db->dir, names[i], &db->data[i], &db->st[i]);
 		db->plan.f[i] = (struct mapfile){.path = names[i]};
-		if (err == ENOENT)
+		/* Only root reads gshadow; without it, nothing is written. */
+		db->gshadow_hidden |= i == MAP_GSHADOW && err == EACCES;
+		if (err == ENOENT || (i == MAP_GSHADOW && err == EACCES))
 			continue;
 		if (err)
 			return fail_err(why, "read /etc/", names[i], err);
@@ -137,6 +140,8 @@ static const char *unwritable(const struct db *db, struct buf *what)
 	/* The real ids are the effective ones: gosu refuses a setuid install. */
 	if (access("/etc", W_OK))
 		return errno == EROFS ? "/etc is read-only" : "/etc is not writable";
+	if (db->gshadow_hidden)
+		return "/etc/gshadow cannot be read";
 	if (statx_at(db->dir, "", AT_EMPTY_PATH, &etc) || !(etc.stx_mask & STATX_MNT_ID))
 		return "the kernel tells no mount ids";
 	for (int i = 0; i < MAP_NFILES; i++) {

@@ -329,7 +329,7 @@ def hold(kind, seconds):
         return (f"sleep {seconds + 2} &\n"
                 "echo -n $! > /etc/passwd.99999; ln /etc/passwd.99999 /etc/passwd.lock\n"
                 f"rm /etc/passwd.99999; (sleep {seconds}; rm /etc/passwd.lock) &")
-    return f"touch /etc/group+ && (sleep {seconds}; rm /etc/group+) &"
+    return f"touch /etc/group+\n(sleep {seconds}; rm /etc/group+) &"
 
 
 @pytest.mark.parametrize("kind", ["fcntl", "shadow", "busybox"])
@@ -578,3 +578,22 @@ def test_race_swapping_entries_never_reaches_outside(gosu):
     assert r["outside"] == {"/home/outside": [0, 0], "/home/outside/dir": [0, 0],
                             "/home/outside/secret": [0, 0], "/home/outside/dir/f": [0, 0]}
     assert r["d"] == [1059, 2059]  # the walk did run, every time
+
+
+def test_caller_already_the_target_runs_without_writing(gosu):
+    """docker run --user 1234:1234: nothing can be written or repaired, and
+    the caller already has the planned ids, so the command runs."""
+    from conftest import Caller
+
+    def build():
+        os.makedirs("/home/app")
+        os.chown("/home/app", 999, 999)
+        os.chmod("/etc/gshadow", 0o600)
+    res = run_ns([gosu.path, "--map-ids=1234:1234", "app", gosu.probe], files=FILES,
+                 setup=private_home(build), caller=Caller(1234, 1234, (1234,)))
+    assert res.rc == 0, res.stderr
+    assert res.uid == [1234] * 4 and res.groups == [1234]
+    assert res.stderr == (
+        "warning: --map-ids: the user database could not be updated (/etc is not writable): "
+        "whoami, ssh and initdb will not know uid 1234\n"
+        'warning: --map-ids: cannot change the owner of "/home/app": operation not permitted\n')
