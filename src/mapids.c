@@ -35,7 +35,8 @@ struct db {
 	struct stat st[MAP_NFILES];
 	int pwd_lock;               /* /etc/.pwd.lock, or -1 */
 	bool locked[MAP_NFILES];    /* /etc/<file>.lock is ours */
-	int tmp[MAP_NFILES];        /* /etc/<file>+, or -1 */
+	int tmp[MAP_NFILES];        /* /etc/<file>+ open for writing, or -1 */
+	bool made[MAP_NFILES];      /* /etc/<file>+ exists, not yet renamed */
 	bool gshadow_hidden;        /* /etc/gshadow exists but cannot be read */
 };
 
@@ -267,6 +268,7 @@ static int tmp_lock(struct db *db, int i, unsigned *deadline)
 			err = errno == EEXIST ? EAGAIN : errno;
 			break;
 		}
+	db->made[i] = !err;
 	buf_free(&tmp);
 	return err;
 }
@@ -276,12 +278,14 @@ static void unlock(struct db *db)
 	struct buf name = {0};
 
 	for (int i = 0; i < MAP_NFILES; i++) {
-		if (db->tmp[i] >= 0) {
-			name_of(&name, i, "+");
+		if (db->tmp[i] >= 0)
 			(void)close(db->tmp[i]); /* unfinished: thrown away */
+		db->tmp[i] = -1;
+		if (db->made[i]) {
+			name_of(&name, i, "+");
 			if (!name.failed)
 				(void)unlinkat(db->dir, name.s, 0);
-			db->tmp[i] = -1;
+			db->made[i] = false;
 		}
 		if (db->locked[i]) {
 			name_of(&name, i, ".lock");
@@ -328,8 +332,9 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 
 	if ((err = pwd_lock(db, &deadline)))
 		return unlock(db), fail_err(why, "lock /etc/", ".pwd.lock", err);
+	/* Every file, changed or not: useradd may change any meanwhile. */
 	for (i = 0; i < MAP_NFILES && !err; i++)
-		if (db->plan.f[i].changed && !(err = shadow_lock(db, i, &deadline)))
+		if (db->plan.f[i].data && !(err = shadow_lock(db, i, &deadline)))
 			err = tmp_lock(db, i, &deadline);
 	if (err)
 		return unlock(db), fail_err(why, "lock /etc/", names[i - 1], err);
@@ -338,12 +343,12 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 		return unlock(db), -1;
 	for (int k = 0; k < MAP_NFILES && !err; k++) {
 		i = write_order[k];
-		if (db->plan.f[i].changed && db->tmp[i] >= 0)
+		if (db->plan.f[i].changed && db->made[i])
 			err = fill(db, i);
 	}
 	for (int k = 0; k < MAP_NFILES && !err; k++) {
 		i = write_order[k];
-		if (!db->plan.f[i].changed)
+		if (!db->plan.f[i].changed || !db->made[i])
 			continue;
 		name_of(&tmp, i, "+");
 		name_of(&file, i, "");
@@ -351,6 +356,7 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 			err = ENOMEM;
 		else if (renameat(db->dir, tmp.s, db->dir, file.s))
 			err = errno;
+		db->made[i] = err != 0;
 	}
 	buf_free(&tmp), buf_free(&file);
 	if (!err && fsync(db->dir))
