@@ -24,6 +24,7 @@
 #define LOCK_WAIT_SECONDS 10
 
 static const char *const names[MAP_NFILES] = {"passwd", "group", "gshadow"};
+static const char *const paths[MAP_NFILES] = {"/etc/passwd", "/etc/group", "/etc/gshadow"};
 /* Renamed in this order: a start stopped before passwd is renamed plans
  * the same move again, and the group lines it finds converge. */
 static const int write_order[MAP_NFILES] = {MAP_GROUP, MAP_GSHADOW, MAP_PASSWD};
@@ -100,7 +101,7 @@ static int load(struct db *db, const char *name, uint32_t u, uint32_t g, struct 
 
 		buf_free(&db->data[i]);
 		err = read_all(db->dir, names[i], &db->data[i], &db->st[i]);
-		db->plan.f[i] = (struct mapfile){.path = names[i]};
+		db->plan.f[i] = (struct mapfile){.path = paths[i]};
 		/* Only root reads gshadow; without it, nothing is written. */
 		db->gshadow_hidden |= i == MAP_GSHADOW && err == EACCES;
 		if (err == ENOENT || (i == MAP_GSHADOW && err == EACCES))
@@ -110,8 +111,6 @@ static int load(struct db *db, const char *name, uint32_t u, uint32_t g, struct 
 		db->plan.f[i].data = db->data[i].s;
 		db->plan.f[i].len = db->data[i].len;
 	}
-	db->plan.f[MAP_PASSWD].path = "/etc/passwd";
-	db->plan.f[MAP_GROUP].path = "/etc/group";
 	if (map_plan(&db->plan, name, u, g, &reason))
 		return fail_text(why, reason);
 	return 0;
@@ -123,12 +122,6 @@ static bool changed(const struct db *db)
 		if (db->plan.f[i].changed)
 			return true;
 	return false;
-}
-
-static int statx_at(int dir, const char *path, int flags, struct statx *stx)
-{
-	return (int)syscall(SYS_statx, dir, path, flags | AT_STATX_SYNC_AS_STAT,
-	                    STATX_TYPE | STATX_MNT_ID, stx);
 }
 
 /* Why the files cannot be written, or NULL: each must be a regular file
@@ -143,14 +136,14 @@ static const char *unwritable(const struct db *db, struct buf *what)
 		return errno == EROFS ? "/etc is read-only" : "/etc is not writable";
 	if (db->gshadow_hidden)
 		return "/etc/gshadow cannot be read";
-	if (statx_at(db->dir, "", AT_EMPTY_PATH, &etc) || !(etc.stx_mask & STATX_MNT_ID))
+	if (statx_mnt(db->dir, "", AT_EMPTY_PATH, &etc) || !(etc.stx_mask & STATX_MNT_ID))
 		return "the kernel tells no mount ids";
 	for (int i = 0; i < MAP_NFILES; i++) {
 		if (!db->plan.f[i].data)
 			continue;
 		buf_adds(what, "/etc/");
 		buf_adds(what, names[i]);
-		if (statx_at(db->dir, names[i], AT_SYMLINK_NOFOLLOW, &f))
+		if (statx_mnt(db->dir, names[i], AT_SYMLINK_NOFOLLOW, &f))
 			return " cannot be examined";
 		if (S_ISLNK(f.stx_mode))
 			return " is a symlink";
@@ -395,7 +388,7 @@ static bool kernel_fs(int fd, struct buf *why)
 	if (fs.f_type != TMPFS_MAGIC)
 		return false;
 	/* devtmpfs says it is tmpfs; only the mount table tells them apart. */
-	if (!statx_at(fd, "", AT_EMPTY_PATH, &stx) && (stx.stx_mask & STATX_MNT_ID) &&
+	if (!statx_mnt(fd, "", AT_EMPTY_PATH, &stx) && (stx.stx_mask & STATX_MNT_ID) &&
 	    !read_all(AT_FDCWD, "/proc/self/mountinfo", &info, &st) &&
 	    (type = mount_type(info.s, info.len, stx.stx_mnt_id, &n)))
 		dev = n == 8 && !memcmp(type, "devtmpfs", 8);

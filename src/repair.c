@@ -74,7 +74,7 @@ int open_nofollow(const char *path, int flags)
 	return fd;
 }
 
-static int statx_fd(int fd, struct statx *stx, const char *name, int flags)
+int statx_mnt(int fd, const char *name, int flags, struct statx *stx)
 {
 	return (int)syscall(SYS_statx, fd, name, flags | AT_STATX_SYNC_AS_STAT,
 	                    STATX_BASIC_STATS | STATX_MNT_ID, stx);
@@ -96,7 +96,7 @@ static bool named_mount(const struct walk *w, uint64_t mnt)
 	struct statx stx;
 
 	for (int i = 0; i < w->dirs->n; i++)
-		if (!statx_fd(w->dirs->fd[i], &stx, "", AT_EMPTY_PATH) && stx.stx_mnt_id == mnt)
+		if (!statx_mnt(w->dirs->fd[i], "", AT_EMPTY_PATH, &stx) && stx.stx_mnt_id == mnt)
 			return true;
 	return false;
 }
@@ -142,7 +142,7 @@ static int entry(struct walk *w, int dfd, const char *name)
 
 	buf_addc(&w->path, '/');
 	buf_adds(&w->path, name);
-	if (fd < 0 || statx_fd(fd, &stx, "", AT_EMPTY_PATH)) {
+	if (fd < 0 || statx_mnt(fd, "", AT_EMPTY_PATH, &stx)) {
 		failed(w, errno);
 	} else if (stx.stx_mnt_id != w->mnt) {
 		if (!named_mount(w, stx.stx_mnt_id))
@@ -152,7 +152,7 @@ static int entry(struct walk *w, int dfd, const char *name)
 		/* Entered only when it is still the directory just examined. */
 		if (S_ISDIR(stx.stx_mode) &&
 		    (sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0 &&
-		    (statx_fd(sub, &again, "", AT_EMPTY_PATH) || again.stx_ino != stx.stx_ino ||
+		    (statx_mnt(sub, "", AT_EMPTY_PATH, &again) || again.stx_ino != stx.stx_ino ||
 		     again.stx_dev_major != stx.stx_dev_major || again.stx_dev_minor != stx.stx_dev_minor)) {
 			(void)close(sub); /* read-only */
 			sub = -1;
@@ -228,7 +228,7 @@ static void repair_top(struct walk *w, int fd, bool named)
 	char have[64];
 	ssize_t n;
 
-	if (statx_fd(fd, &top, "", AT_EMPTY_PATH) || statx_fd(fd, &up, "..", 0)) {
+	if (statx_mnt(fd, "", AT_EMPTY_PATH, &top) || statx_mnt(fd, "..", 0, &up)) {
 		failed(w, errno);
 		return;
 	}

@@ -13,6 +13,10 @@
  * with flags (O_PATH, or O_RDONLY | O_DIRECTORY); -1 and errno. */
 int open_nofollow(const char *path, int flags);
 
+struct statx;
+/* statx of name at fd, with the mount id: 0 or -1 and errno. */
+int statx_mnt(int fd, const char *name, int flags, struct statx *stx);
+
 /* Writes b and a '\n' to stderr, and frees b. */
 void map_notice(struct buf *b);
 
