@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 #include <linux/stat.h>
 #include <signal.h>
 #include <stdio.h>
@@ -166,11 +165,30 @@ static bool wait_more(unsigned *waited)
 	return nanosleep(&pause, NULL) == 0 || errno == EINTR;
 }
 
-static void name_of(struct buf *b, int i, const char *suffix)
+/* A name in /etc made of a file's name and a suffix ("passwd.lock",
+ * "group+", "gshadow.4194304"): short, and of a known longest length. */
+struct etcname {
+	char s[32];
+};
+
+static const char *name_of(struct etcname *n, int i, const char *suffix)
 {
-	buf_free(b);
-	buf_adds(b, names[i]);
-	buf_adds(b, suffix);
+	(void)stpcpy(stpcpy(n->s, names[i]), suffix);
+	return n->s;
+}
+
+/* The decimal digits of v at p, NUL-terminated; their end. */
+static char *digits(char *p, unsigned long v)
+{
+	char *end = p, c;
+
+	do
+		*end++ = (char)('0' + v % 10);
+	while (v /= 10);
+	*end = '\0';
+	for (char *a = p, *b = end - 1; a < b; a++, b--)
+		c = *a, *a = *b, *b = c;
+	return end;
 }
 
 /* Whether the pid a shadow-utils lock file holds is gone. */
@@ -195,23 +213,15 @@ static bool stale(int dir, const char *lock)
 /* shadow-utils' lock: a file holding the pid, linked to <file>.lock. */
 static int shadow_lock(struct db *db, int i, unsigned *deadline)
 {
-	struct buf pidfile = {0}, lock = {0}, pid = {0};
-	int fd, err = 0;
+	struct etcname pidfile, lock;
+	char *pid = stpcpy(stpcpy(pidfile.s, names[i]), "."), *end = digits(pid, (unsigned long)getpid());
+	int fd = openat(db->dir, pidfile.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int err = 0;
 
-	name_of(&pidfile, i, ".");
-	buf_addu(&pidfile, (unsigned long long)getpid());
+	if (fd < 0)
+		return errno;
 	name_of(&lock, i, ".lock");
-	buf_addu(&pid, (unsigned long long)getpid());
-	if (pidfile.failed || lock.failed || pid.failed) {
-		err = ENOMEM;
-		goto out;
-	}
-	fd = openat(db->dir, pidfile.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		err = errno;
-		goto out;
-	}
-	if (write(fd, pid.s, pid.len) != (ssize_t)pid.len)
+	if (write(fd, pid, (size_t)(end - pid)) != end - pid)
 		err = errno ? errno : EIO;
 	if (close(fd) && !err)
 		err = errno;
@@ -226,8 +236,6 @@ static int shadow_lock(struct db *db, int i, unsigned *deadline)
 	db->locked[i] = !err;
 	if (unlinkat(db->dir, pidfile.s, 0) && !err)
 		err = errno;
-out:
-	buf_free(&pidfile), buf_free(&lock), buf_free(&pid);
 	return err;
 }
 
@@ -249,45 +257,33 @@ static int pwd_lock(struct db *db, unsigned *deadline)
 /* BusyBox's lock: the new contents' file, created exclusively. */
 static int tmp_lock(struct db *db, int i, unsigned *deadline)
 {
-	struct buf tmp = {0};
+	struct etcname tmp;
 	int err = 0;
 
-	name_of(&tmp, i, "+");
-	if (tmp.failed)
-		return ENOMEM;
-	while ((db->tmp[i] = openat(db->dir, tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	while ((db->tmp[i] = openat(db->dir, name_of(&tmp, i, "+"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	                            0600)) < 0)
 		if (errno != EEXIST || !wait_more(deadline)) {
 			err = errno == EEXIST ? EAGAIN : errno;
 			break;
 		}
 	db->made[i] = !err;
-	buf_free(&tmp);
 	return err;
 }
 
 static void unlock(struct db *db)
 {
-	struct buf name = {0};
+	struct etcname name;
 
 	for (int i = 0; i < MAP_NFILES; i++) {
 		if (db->tmp[i] >= 0)
 			(void)close(db->tmp[i]); /* unfinished: thrown away */
 		db->tmp[i] = -1;
-		if (db->made[i]) {
-			name_of(&name, i, "+");
-			if (!name.failed)
-				(void)unlinkat(db->dir, name.s, 0);
-			db->made[i] = false;
-		}
-		if (db->locked[i]) {
-			name_of(&name, i, ".lock");
-			if (!name.failed)
-				(void)unlinkat(db->dir, name.s, 0);
-			db->locked[i] = false;
-		}
+		if (db->made[i])
+			(void)unlinkat(db->dir, name_of(&name, i, "+"), 0);
+		if (db->locked[i])
+			(void)unlinkat(db->dir, name_of(&name, i, ".lock"), 0);
+		db->made[i] = db->locked[i] = false;
 	}
-	buf_free(&name);
 	if (db->pwd_lock >= 0)
 		(void)close(db->pwd_lock); /* releases the fcntl lock */
 	db->pwd_lock = -1;
@@ -320,7 +316,7 @@ static int fill(struct db *db, int i)
 static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, struct buf *why)
 {
 	unsigned deadline = 0;
-	struct buf tmp = {0}, file = {0};
+	struct etcname tmp;
 	int err = 0, i;
 
 	if ((err = pwd_lock(db, &deadline)))
@@ -343,15 +339,10 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 		i = write_order[k];
 		if (!db->plan.f[i].changed || !db->made[i])
 			continue;
-		name_of(&tmp, i, "+");
-		name_of(&file, i, "");
-		if (tmp.failed || file.failed)
-			err = ENOMEM;
-		else if (renameat(db->dir, tmp.s, db->dir, file.s))
+		if (renameat(db->dir, name_of(&tmp, i, "+"), db->dir, names[i]))
 			err = errno;
 		db->made[i] = err != 0;
 	}
-	buf_free(&tmp), buf_free(&file);
 	if (!err && fsync(db->dir))
 		err = errno;
 	unlock(db);
