@@ -597,3 +597,17 @@ def test_caller_already_the_target_runs_without_writing(gosu):
         "warning: --map-ids: the user database could not be updated (/etc is not writable): "
         "whoami, ssh and initdb will not know uid 1234\n"
         'warning: --map-ids: cannot change the owner of "/home/app": operation not permitted\n')
+
+
+def test_lock_not_had_in_time_is_an_error_and_nothing_is_written(gosu):
+    script = textwrap.dedent(f"""
+        {hold("shadow", 12)}
+        {gosu.path} --map-ids=1000:1001 app true; echo "rc=$?"
+        cat /etc/passwd; ls -A /etc
+    """)
+    res = run_ns(["sh", "-c", script], files=FILES, setup=private_home(), timeout=60)
+    out = res.out.decode()
+    assert "rc=1\n" in out and PASSWD in out
+    assert res.stderr == ('notice: --map-ids: app shares uid 1000 with "ubuntu"\n'
+                          "error: --map-ids: lock /etc/passwd: resource temporarily unavailable\n")
+    assert "passwd+" not in out and "passwd.lock\n" in out  # the holder's lock, still held
