@@ -162,7 +162,7 @@ static bool wait_more(unsigned *waited)
 
 	if (++*waited > LOCK_WAIT_SECONDS * 100)
 		return false;
-	return nanosleep(&pause, NULL) == 0 || errno == EINTR;
+	return syscall(SYS_nanosleep, &pause, NULL) == 0 || errno == EINTR;
 }
 
 /* A name in /etc made of a file's name and a suffix ("passwd.lock",
@@ -171,9 +171,17 @@ struct etcname {
 	char s[32];
 };
 
+/* s copied to d; the end of the copy. */
+static char *copy(char *d, const char *s)
+{
+	while ((*d = *s++))
+		d++;
+	return d;
+}
+
 static const char *name_of(struct etcname *n, int i, const char *suffix)
 {
-	(void)stpcpy(stpcpy(n->s, names[i]), suffix);
+	(void)copy(copy(n->s, names[i]), suffix);
 	return n->s;
 }
 
@@ -214,7 +222,7 @@ static bool stale(int dir, const char *lock)
 static int shadow_lock(struct db *db, int i, unsigned *deadline)
 {
 	struct etcname pidfile, lock;
-	char *pid = stpcpy(stpcpy(pidfile.s, names[i]), "."), *end = digits(pid, (unsigned long)getpid());
+	char *pid = copy(copy(pidfile.s, names[i]), "."), *end = digits(pid, (unsigned long)getpid());
 	int fd = openat(db->dir, pidfile.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	int err = 0;
 
@@ -372,7 +380,7 @@ static bool kernel_fs(int fd, struct buf *why)
 	size_t n = 0;
 	bool dev = false;
 
-	if (fstatfs(fd, &fs))
+	if (syscall(SYS_fstatfs, fd, &fs))
 		return fail_err(why, "statfs ", NULL, errno), true;
 	if (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC || fs.f_type == DEVPTS_SUPER_MAGIC)
 		return true;

@@ -267,7 +267,9 @@ static void plan_groups(struct mapplan *p, const char *name, const struct templa
 static bool number_like(const char *s)
 {
 	s += *s == '+' || *s == '-';
-	return s[strspn(s, "0123456789")] == '\0';
+	while (*s >= '0' && *s <= '9')
+		s++;
+	return *s == '\0';
 }
 
 int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reason)

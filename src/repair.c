@@ -164,46 +164,52 @@ static int entry(struct walk *w, int dfd, const char *name)
 }
 
 struct level {
-	DIR *d;
+	int fd;
 	size_t path_len;
+	long pos, end; /* the unread entries in d */
+	char d[4096] __attribute__((aligned(8)));
 };
 
 /* The tree under fd, depth first, with a stack of open directories
- * rather than recursion. */
+ * rather than recursion; getdents64 itself, not musl's DIR, whose
+ * fdopendir brings fcntl and calloc for nothing this needs. */
 static void walk_tree(struct walk *w, int fd)
 {
 	struct level *stack = NULL, *grown, *l;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
-	DIR *d = NULL;
 
 	while (fd >= 0 || n > 0) {
 		if (fd >= 0) {
-			if (n == cap && (grown = realloc(stack, (cap ? 2 * cap : 16) * sizeof *stack))) {
+			if (n == cap && (grown = realloc(stack, (cap ? 2 * cap : 4) * sizeof *stack))) {
 				stack = grown;
-				cap = cap ? 2 * cap : 16;
+				cap = cap ? 2 * cap : 4;
 			}
-			if (n == cap || !(d = fdopendir(fd))) {
-				failed(w, n == cap ? ENOMEM : errno);
+			if (n == cap) {
+				failed(w, ENOMEM);
 				(void)close(fd); /* read-only */
 			} else {
-				stack[n++] = (struct level){d, w->path.len};
+				stack[n++] = (struct level){fd, w->path.len, 0, 0, {0}};
 			}
 			fd = -1;
 			continue;
 		}
 		l = &stack[n - 1];
 		w->path.len = l->path_len;
-		errno = 0;
-		/* cppcheck-suppress readdirCalled ; one thread, one stream each */
-		if (!(e = readdir(l->d))) {
-			if (errno)
-				failed(w, errno);
-			(void)closedir(l->d); /* read-only */
-			n--;
-		} else if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			fd = entry(w, dirfd(l->d), e->d_name);
+		if (l->pos >= l->end) {
+			l->pos = 0;
+			if ((l->end = syscall(SYS_getdents64, l->fd, l->d, sizeof l->d)) <= 0) {
+				if (l->end < 0)
+					failed(w, errno);
+				(void)close(l->fd); /* read-only */
+				n--;
+			}
+			continue;
 		}
+		e = (struct dirent *)(l->d + l->pos);
+		l->pos += e->d_reclen;
+		if (e->d_name[0] != '.' || (e->d_name[1] && (e->d_name[1] != '.' || e->d_name[2])))
+			fd = entry(w, l->fd, e->d_name);
 	}
 	free(stack);
 }
