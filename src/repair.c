@@ -44,21 +44,32 @@ static bool next_part(const char **p, struct buf *part)
 	return !part->failed;
 }
 
-int open_nofollow(const char *path, int flags)
+struct walk;
+static void failed(struct walk *w, int err);
+
+/* An absolute path from / one component at a time, none of them a
+ * symlink (O_NOFOLLOW refuses magic links too), the last opened with
+ * flags. With mk, for a missing home: the components that do not exist
+ * are made, mode 0755 whatever the umask, as root but the last, which
+ * becomes mk's new ids'; what fails is said through mk. */
+static int open_parts(const char *path, int flags, struct walk *mk, uid_t u, gid_t g)
 {
-	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
-	                       .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how), next;
+	int fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC), next, err = 0;
 	struct buf part = {0};
 	struct stat st;
 
-	if (fd >= 0 || errno != ENOSYS)
-		return fd;
-	/* Without openat2: one component at a time, none of them a symlink. */
-	fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (const char *p = path; fd >= 0 && next_part(&p, &part); fd = next) {
-		next = openat(fd, part.s, (*p ? O_PATH | O_DIRECTORY : flags) | O_NOFOLLOW | O_CLOEXEC);
-		(void)close(fd); /* O_PATH */
+		bool made = mk && !mkdirat(fd, part.s, 0755);
+
+		if (mk && !made && errno != EEXIST)
+			err = errno, next = -1;
+		else
+			next = openat(fd, part.s, (*p ? flags | O_DIRECTORY : flags) | O_NOFOLLOW | O_CLOEXEC);
+		if (next >= 0 && made && (syscall(SYS_fchmod, next, 0755) || (!*p && fchownat(next, "", u, g, AT_EMPTY_PATH))))
+			err = errno;
+		if (err)
+			failed(mk, err), err = 0;
+		(void)close(fd); /* read-only */
 	}
 	if (part.failed) {
 		(void)close(fd);
@@ -72,6 +83,16 @@ int open_nofollow(const char *path, int flags)
 		return -1;
 	}
 	return fd;
+}
+
+int open_nofollow(const char *path, int flags)
+{
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
+	                       .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+
+	/* Without openat2, the same, a component at a time. */
+	return fd >= 0 || errno != ENOSYS ? fd : open_parts(path, flags, NULL, 0, 0);
 }
 
 int statx_mnt(int fd, const char *name, int flags, struct statx *stx)
@@ -273,33 +294,6 @@ static void repair_top(struct walk *w, int fd, bool named)
 	buf_free(&mark);
 }
 
-/* A missing home, created with parents as root and the last one the
- * account's, mode 0755 whatever the umask; the descriptor of the home. */
-static int make_home(struct walk *w, const char *home)
-{
-	int fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC), next, err;
-	struct buf part = {0};
-
-	for (const char *p = home; fd >= 0 && next_part(&p, &part); fd = next) {
-		bool made = !mkdirat(fd, part.s, 0755);
-
-		err = made || errno == EEXIST ? 0 : errno;
-		next = err ? -1 : openat(fd, part.s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next >= 0 && made && (syscall(SYS_fchmod, next, 0755) || (!*p && fchownat(next, "", w->uid, w->gid, AT_EMPTY_PATH))))
-			err = errno;
-		if (err)
-			failed(w, err);
-		(void)close(fd); /* read-only */
-	}
-	if (part.failed) {
-		failed(w, ENOMEM);
-		(void)close(fd);
-		fd = -1;
-	}
-	buf_free(&part);
-	return fd;
-}
-
 /* Where --map-chown must never point: the root and the system's own
  * directories, whose files are not the account's to take. */
 static bool system_dir(const char *p)
@@ -372,7 +366,7 @@ void repair(const struct target *t, uint32_t old_uid, uint32_t old_gid,
 	fd = open_nofollow(t->home, O_RDONLY | O_DIRECTORY);
 	/* Debian's and adduser's name for "no home" is never made one. */
 	if (fd < 0 && errno == ENOENT && strcmp(t->home, "/nonexistent") != 0)
-		fd = make_home(&w, t->home);
+		fd = open_parts(t->home, O_RDONLY, &w, w.uid, w.gid);
 	if (fd < 0 && errno == ELOOP)
 		say("the home ", &w.path, " is or passes through a symlink, not repaired");
 	if (fd >= 0) {
