@@ -19,6 +19,8 @@
 #include "mapsource.h"
 #include "repair.h"
 
+extern char **environ;
+
 /* How long a lock held by useradd or a BusyBox tool is waited for. */
 #define LOCK_WAIT_SECONDS 10
 
@@ -437,12 +439,12 @@ static int path_ids(const char *path, uint32_t *u, uint32_t *g, struct buf *why)
 	return 0;
 }
 
-static int env_id(const char *var, const char *value, uint32_t *id, struct buf *why)
+static int env_id(const char *var, size_t n, const char *value, uint32_t *id, struct buf *why)
 {
 	if (target_id(value, strlen(value), id))
 		return 0;
 	buf_adds(why, "--map-ids: ");
-	buf_adds(why, var);
+	buf_add(why, var, n);
 	buf_addc(why, '=');
 	buf_quote(why, value, strlen(value));
 	buf_adds(why, " is not an id in range 1-2147483647");
@@ -460,25 +462,25 @@ static int source_ids(const struct source *s, uint32_t *u, uint32_t *g, struct b
 	}
 	if (s->kind == SOURCE_PATH)
 		return path_ids(s->path, u, g, why);
-	uv = getenv(s->uvar);
-	gv = s->gvar ? getenv(s->gvar) : NULL;
+	uv = env_lookup(environ, s->uvar, s->ulen);
+	gv = s->gvar ? env_lookup(environ, s->gvar, s->glen) : NULL;
 	if (!uv || !*uv) {
 		if (gv && *gv) {
 			struct buf b = {0};
 
 			buf_adds(&b, "warning: --map-ids: ");
-			buf_adds(&b, s->gvar);
+			buf_add(&b, s->gvar, s->glen);
 			buf_adds(&b, " is set but ");
-			buf_adds(&b, s->uvar);
+			buf_add(&b, s->uvar, s->ulen);
 			buf_adds(&b, " is not: no ids are mapped");
 			map_notice(&b);
 		}
 		return 1;
 	}
-	if (env_id(s->uvar, uv, u, why))
+	if (env_id(s->uvar, s->ulen, uv, u, why))
 		return -1;
 	*g = MAP_KEEP;
-	return gv && *gv ? env_id(s->gvar, gv, g, why) : 0;
+	return gv && *gv ? env_id(s->gvar, s->glen, gv, g, why) : 0;
 }
 
 static int check_mapped(const char *map, const char *what, uint32_t id, struct buf *why)
@@ -567,9 +569,7 @@ int map_ids(const char *source, char *const *opts, int nopts, const char *spec,
 
 	if (source_parse(source, &s, &text))
 		return fail_text(why, text);
-	r = source_ids(&s, &u, &g, why);
-	source_free(&s);
-	if (r)
+	if ((r = source_ids(&s, &u, &g, why)))
 		return r < 0 ? -1 : 0; /* no ids: no mapping */
 	if (colon && colon[1]) {
 		buf_adds(why, "--map-ids: the user spec names a group; name only the account to map");

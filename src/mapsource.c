@@ -23,14 +23,6 @@ bool target_id(const char *p, size_t n, uint32_t *id)
 	return v != 0;
 }
 
-static char *dup_part(const char *p, size_t n)
-{
-	struct buf b = {0};
-
-	buf_add(&b, p, n);
-	return buf_str(&b);
-}
-
 static int bad(char **reason, const char *text, const char *why)
 {
 	struct buf b = {0};
@@ -54,23 +46,19 @@ int source_parse(const char *text, struct source *s, char **reason)
 		return 0;
 	}
 	if (first == 3 && !strncmp(text, "env", 3)) {
-		const char *u = colon ? colon + 1 : "USER_ID";
-		const char *c2 = colon ? strchr(u, ':') : NULL;
-		size_t un = c2 ? (size_t)(c2 - u) : strlen(u);
+		const char *c2 = colon ? strchr(colon + 1, ':') : NULL;
 
 		s->kind = SOURCE_ENV;
-		if (un == 0 || (c2 && !c2[1]) || (c2 && strchr(c2 + 1, ':')))
-			return bad(reason, text, "want env, env:UVAR or env:UVAR:GVAR");
-		s->uvar = dup_part(u, un);
-		if (c2)
-			s->gvar = dup_part(c2 + 1, strlen(c2 + 1));
-		else if (!colon)
-			s->gvar = dup_part("GROUP_ID", 8);
-		if (!s->uvar || (!s->gvar && (c2 || !colon))) {
-			source_free(s);
-			*reason = NULL;
-			return -1;
+		if (!colon) {
+			*s = (struct source){SOURCE_ENV, 0, MAP_KEEP, "USER_ID", "GROUP_ID", 7, 8, NULL};
+			return 0;
 		}
+		s->uvar = colon + 1;
+		s->ulen = c2 ? (size_t)(c2 - s->uvar) : strlen(s->uvar);
+		if (c2)
+			s->gvar = c2 + 1, s->glen = strlen(c2 + 1);
+		if (s->ulen == 0 || (c2 && (!s->glen || strchr(s->gvar, ':'))))
+			return bad(reason, text, "want env, env:UVAR or env:UVAR:GVAR");
 		return 0;
 	}
 	s->kind = SOURCE_IDS;
@@ -80,11 +68,12 @@ int source_parse(const char *text, struct source *s, char **reason)
 	return 0;
 }
 
-void source_free(struct source *s)
+const char *env_lookup(char *const *env, const char *name, size_t n)
 {
-	free(s->uvar);
-	free(s->gvar);
-	s->uvar = s->gvar = NULL;
+	for (; *env; env++)
+		if (!strncmp(*env, name, n) && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
 }
 
 /* The next space-separated number of [*p, end), saturating past 2^32. */

@@ -12,14 +12,17 @@ enum source_kind { SOURCE_IDS, SOURCE_ENV, SOURCE_PATH };
 struct source {
 	enum source_kind kind;
 	uint32_t uid, gid; /* SOURCE_IDS; gid MAP_KEEP when not given */
-	char *uvar, *gvar; /* SOURCE_ENV; gvar NULL when none is named */
+	const char *uvar, *gvar; /* SOURCE_ENV, ulen and glen bytes; gvar NULL when none is named */
+	size_t ulen, glen;
 	const char *path;  /* SOURCE_PATH */
 };
 
-/* 0 and *s (free it with source_free), or -1 and *reason (NULL when
- * memory ran out). */
+/* 0 and *s (pointing into text), or -1 and *reason (NULL when memory
+ * ran out). */
 int source_parse(const char *text, struct source *s, char **reason);
-void source_free(struct source *s);
+
+/* The value of the variable name[0..n) in env, or NULL. */
+const char *env_lookup(char *const *env, const char *name, size_t n);
 
 /* A target id, strictly: digits only, 1-2147483647. */
 bool target_id(const char *p, size_t n, uint32_t *id);
