@@ -36,9 +36,9 @@ struct db {
 	struct buf data[MAP_NFILES];
 	struct stat st[MAP_NFILES];
 	int pwd_lock;               /* /etc/.pwd.lock, or -1 */
-	bool locked[MAP_NFILES];    /* /etc/<file>.lock is ours */
 	int tmp[MAP_NFILES];        /* /etc/<file>+ open for writing, or -1 */
-	bool made[MAP_NFILES];      /* /etc/<file>+ exists, not yet renamed */
+	/* /etc/<file><lock_suffix[k]> is ours (and, for "+", not yet renamed) */
+	bool held[2][MAP_NFILES];
 	bool gshadow_hidden;        /* /etc/gshadow exists but cannot be read */
 };
 
@@ -220,63 +220,61 @@ static bool stale(int dir, const char *lock)
 	return gone;
 }
 
-/* shadow-utils' lock: a file holding the pid, linked to <file>.lock. */
-static int shadow_lock(struct db *db, int i, unsigned *deadline)
+/* A file's locks besides the fcntl one: shadow-utils' (a link to a file
+ * holding the pid) and BusyBox's (the new contents' file, created
+ * exclusively), by the suffix of their names. */
+enum { SHADOW_LOCK, NEW_FILE };
+static const char *const lock_suffix[2] = {".lock", "+"};
+
+/* One lock, tried again while another holds it: 0 or an errno (EAGAIN:
+ * not had in time). i is the file, or -1 for the fcntl lock. */
+static int take(struct db *db, int kind, int i, const char *pidfile, unsigned *waited)
 {
-	struct etcname pidfile, lock;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	struct etcname n;
+	int r;
+
+	if (i >= 0)
+		name_of(&n, i, lock_suffix[kind]);
+	for (;;) {
+		if (i < 0)
+			r = (int)syscall(SYS_fcntl, db->pwd_lock, F_SETLK, &fl);
+		else if (kind == SHADOW_LOCK)
+			r = linkat(db->dir, pidfile, db->dir, n.s, 0);
+		else
+			r = db->tmp[i] = openat(db->dir, n.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (r >= 0) {
+			if (i >= 0)
+				db->held[kind][i] = true;
+			return 0;
+		}
+		if (errno != EEXIST && errno != EAGAIN && errno != EINTR && (i >= 0 || errno != EACCES))
+			return errno;
+		if (i >= 0 && kind == SHADOW_LOCK && stale(db->dir, n.s))
+			(void)unlinkat(db->dir, n.s, 0); /* tried again at once */
+		else if (!wait_more(waited))
+			return EAGAIN;
+	}
+}
+
+/* shadow-utils' lock, linked from a file holding the pid. */
+static int shadow_lock(struct db *db, int i, unsigned *waited)
+{
+	struct etcname pidfile;
 	char *pid = copy(copy(pidfile.s, names[i]), "."), *end = digits(pid, (unsigned long)getpid());
 	int fd = openat(db->dir, pidfile.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	int err = 0;
 
 	if (fd < 0)
 		return errno;
-	name_of(&lock, i, ".lock");
 	if (write(fd, pid, (size_t)(end - pid)) != end - pid)
 		err = errno ? errno : EIO;
 	if (close(fd) && !err)
 		err = errno;
-	while (!err && linkat(db->dir, pidfile.s, db->dir, lock.s, 0)) {
-		if (errno != EEXIST)
-			err = errno;
-		else if (stale(db->dir, lock.s))
-			(void)unlinkat(db->dir, lock.s, 0); /* tried again below */
-		else if (!wait_more(deadline))
-			err = EAGAIN;
-	}
-	db->locked[i] = !err;
+	if (!err)
+		err = take(db, SHADOW_LOCK, i, pidfile.s, waited);
 	if (unlinkat(db->dir, pidfile.s, 0) && !err)
 		err = errno;
-	return err;
-}
-
-/* The fcntl lock of lckpwdf() on /etc/.pwd.lock, taken directly: musl's
- * lckpwdf() does nothing. */
-static int pwd_lock(struct db *db, unsigned *deadline)
-{
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-
-	db->pwd_lock = openat(db->dir, ".pwd.lock", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (db->pwd_lock < 0)
-		return errno;
-	while (syscall(SYS_fcntl, db->pwd_lock, F_SETLK, &fl))
-		if ((errno != EAGAIN && errno != EACCES && errno != EINTR) || !wait_more(deadline))
-			return errno == EACCES ? EAGAIN : errno ? errno : EAGAIN;
-	return 0;
-}
-
-/* BusyBox's lock: the new contents' file, created exclusively. */
-static int tmp_lock(struct db *db, int i, unsigned *deadline)
-{
-	struct etcname tmp;
-	int err = 0;
-
-	while ((db->tmp[i] = openat(db->dir, name_of(&tmp, i, "+"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	                            0600)) < 0)
-		if (errno != EEXIST || !wait_more(deadline)) {
-			err = errno == EEXIST ? EAGAIN : errno;
-			break;
-		}
-	db->made[i] = !err;
 	return err;
 }
 
@@ -288,12 +286,11 @@ static void unlock(struct db *db)
 		if (db->tmp[i] >= 0)
 			(void)close(db->tmp[i]); /* unfinished: thrown away */
 		db->tmp[i] = -1;
-		if (db->made[i])
-			(void)unlinkat(db->dir, name_of(&name, i, "+"), 0);
-		if (db->locked[i])
-			(void)unlinkat(db->dir, name_of(&name, i, ".lock"), 0);
-		db->made[i] = db->locked[i] = false;
+		for (int k = 0; k < 2; k++)
+			if (db->held[k][i])
+				(void)unlinkat(db->dir, name_of(&name, i, lock_suffix[k]), 0);
 	}
+	memset(db->held, 0, sizeof db->held);
 	if (db->pwd_lock >= 0)
 		(void)close(db->pwd_lock); /* releases the fcntl lock */
 	db->pwd_lock = -1;
@@ -329,12 +326,15 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 	struct etcname tmp;
 	int err = 0, i;
 
-	if ((err = pwd_lock(db, &deadline)))
+	/* The fcntl lock of lckpwdf(), taken directly: musl's lckpwdf() does
+	 * nothing. */
+	db->pwd_lock = openat(db->dir, ".pwd.lock", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if ((err = db->pwd_lock < 0 ? errno : take(db, 0, -1, NULL, &deadline)))
 		return unlock(db), fail_err(why, "lock /etc/", ".pwd.lock", err);
 	/* Every file, changed or not: useradd may change any meanwhile. */
 	for (i = 0; i < MAP_NFILES && !err; i++)
 		if (db->plan.f[i].data && !(err = shadow_lock(db, i, &deadline)))
-			err = tmp_lock(db, i, &deadline);
+			err = take(db, NEW_FILE, i, NULL, &deadline);
 	if (err)
 		return unlock(db), fail_err(why, "lock /etc/", names[i - 1], err);
 	/* Under the locks: what useradd may have changed meanwhile. */
@@ -342,16 +342,16 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 		return unlock(db), -1;
 	for (int k = 0; k < MAP_NFILES && !err; k++) {
 		i = write_order[k];
-		if (db->plan.f[i].changed && db->made[i])
+		if (db->plan.f[i].changed && db->held[NEW_FILE][i])
 			err = fill(db, i);
 	}
 	for (int k = 0; k < MAP_NFILES && !err; k++) {
 		i = write_order[k];
-		if (!db->plan.f[i].changed || !db->made[i])
+		if (!db->plan.f[i].changed || !db->held[NEW_FILE][i])
 			continue;
 		if (renameat(db->dir, name_of(&tmp, i, "+"), db->dir, names[i]))
 			err = errno;
-		db->made[i] = err != 0;
+		db->held[NEW_FILE][i] = err != 0;
 	}
 	if (!err && fsync(db->dir))
 		err = errno;
