@@ -314,7 +314,7 @@ static int fill(struct db *db, int i)
 		p += w, n -= (size_t)w;
 	}
 	if (fchownat(fd, "", db->st[i].st_uid, db->st[i].st_gid, AT_EMPTY_PATH) ||
-	    syscall(SYS_fchmod, fd, db->st[i].st_mode & 07777) || fsync(fd))
+	    syscall(SYS_fchmod, fd, db->st[i].st_mode & 07777) || syscall(SYS_fsync, fd))
 		return errno;
 	db->tmp[i] = -1;
 	return close(fd) ? errno : 0;
@@ -353,7 +353,7 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 			err = errno;
 		db->held[NEW_FILE][i] = err != 0;
 	}
-	if (!err && fsync(db->dir))
+	if (!err && syscall(SYS_fsync, db->dir))
 		err = errno;
 	unlock(db);
 	return err ? fail_err(why, "write /etc/", names[i], err) : 0;

@@ -298,15 +298,14 @@ static void repair_top(struct walk *w, int fd, bool named)
  * directories, whose files are not the account's to take. */
 static bool system_dir(const char *p)
 {
-	static const char *const dirs[] = {
-		"/", "/bin", "/boot", "/dev", "/etc", "/proc", "/root", "/run",
-		"/sbin", "/sys", "/tmp", "/usr", "/var",
-	};
+	/* One string, not a table of pointers to them. */
+	static const char dirs[] = "/\0/bin\0/boot\0/dev\0/etc\0/proc\0/root\0/run\0"
+	                           "/sbin\0/sys\0/tmp\0/usr\0/var\0";
 
 	if (!strncmp(p, "/lib", 4) && !strchr(p + 1, '/'))
 		return true;
-	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
-		if (!strcmp(p, dirs[i]))
+	for (const char *d = dirs; d < dirs + sizeof dirs - 1; d += strlen(d) + 1)
+		if (!strcmp(p, d))
 			return true;
 	return false;
 }
