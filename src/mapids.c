@@ -214,7 +214,7 @@ static bool stale(int dir, const char *lock)
 
 		while (n > 0 && (b.s[n - 1] == '\n' || b.s[n - 1] == '\0'))
 			n--;
-		gone = target_id(b.s, n, &pid) && kill((pid_t)pid, 0) && errno == ESRCH;
+		gone = target_id(b.s, n, &pid) && syscall(SYS_kill, (pid_t)pid, 0) && errno == ESRCH;
 	}
 	buf_free(&b);
 	return gone;
@@ -240,7 +240,7 @@ static int take(struct db *db, int kind, int i, const char *pidfile, unsigned *w
 		if (i < 0)
 			r = (int)syscall(SYS_fcntl, db->pwd_lock, F_SETLK, &fl);
 		else if (kind == SHADOW_LOCK)
-			r = linkat(db->dir, pidfile, db->dir, n.s, 0);
+			r = (int)syscall(SYS_linkat, db->dir, pidfile, db->dir, n.s, 0);
 		else
 			r = db->tmp[i] = openat(db->dir, n.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (r >= 0) {
@@ -349,7 +349,7 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 		i = write_order[k];
 		if (!db->plan.f[i].changed || !db->held[NEW_FILE][i])
 			continue;
-		if (renameat(db->dir, name_of(&tmp, i, "+"), db->dir, names[i]))
+		if (syscall(SYS_renameat, db->dir, name_of(&tmp, i, "+"), db->dir, names[i]))
 			err = errno;
 		db->held[NEW_FILE][i] = err != 0;
 	}

@@ -185,7 +185,7 @@ static int find_template(struct mapplan *p, const char *name, struct template *t
 static void find_groups(struct mapplan *p, const char *name, struct template *t)
 {
 	struct line l;
-	struct field old_members = {0};
+	struct field old_members = {"", 0};
 
 	EACH_LINE(&p->f[MAP_GROUP], l, GR_NFIELDS) {
 		if (!t->grp_new && has_id(&l, GR_GID, p->gid)) {

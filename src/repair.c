@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "errtext.h"
@@ -59,7 +58,7 @@ static int open_parts(const char *path, int flags, struct walk *mk, uid_t u, gid
 	struct stat st;
 
 	for (const char *p = path; fd >= 0 && next_part(&p, &part); fd = next) {
-		bool made = mk && !mkdirat(fd, part.s, 0755);
+		bool made = mk && !syscall(SYS_mkdirat, fd, part.s, 0755);
 
 		if (mk && !made && errno != EEXIST)
 			err = errno, next = -1;
@@ -275,7 +274,7 @@ static void repair_top(struct walk *w, int fd, bool named)
 		top.stx_uid = w->uid;
 	}
 	marker(&mark, w);
-	n = fgetxattr(fd, MARKER, have, sizeof have);
+	n = syscall(SYS_fgetxattr, fd, MARKER, have, sizeof have);
 	if (!mark.failed && n == (ssize_t)mark.len && !memcmp(have, mark.s, mark.len)) {
 		buf_free(&mark);
 		return;
@@ -290,7 +289,7 @@ static void repair_top(struct walk *w, int fd, bool named)
 	/* Set last, and only after a complete walk; a file system without
 	 * extended attributes walks every time. */
 	if (!w->failed && !mark.failed)
-		(void)fsetxattr(fd, MARKER, mark.s, mark.len, 0);
+		(void)syscall(SYS_fsetxattr, fd, MARKER, mark.s, mark.len, 0);
 	buf_free(&mark);
 }
 
