@@ -372,10 +372,9 @@ static uint32_t overflow_id(const char *path)
 }
 
 /* A device file system, or one the kernel makes up: not an owner to map. */
-static bool kernel_fs(int fd, struct buf *why)
+static bool kernel_fs(int fd, const struct statx *stx, struct buf *why)
 {
 	struct statfs fs;
-	struct statx stx;
 	struct buf info = {0};
 	struct stat st;
 	const char *type;
@@ -389,9 +388,8 @@ static bool kernel_fs(int fd, struct buf *why)
 	if (fs.f_type != TMPFS_MAGIC)
 		return false;
 	/* devtmpfs says it is tmpfs; only the mount table tells them apart. */
-	if (!statx_mnt(fd, "", AT_EMPTY_PATH, &stx) && (stx.stx_mask & STATX_MNT_ID) &&
-	    !read_all(AT_FDCWD, "/proc/self/mountinfo", &info, &st) &&
-	    (type = mount_type(info.s, info.len, stx.stx_mnt_id, &n)))
+	if ((stx->stx_mask & STATX_MNT_ID) && !read_all(AT_FDCWD, "/proc/self/mountinfo", &info, &st) &&
+	    (type = mount_type(info.s, info.len, stx->stx_mnt_id, &n)))
 		dev = n == 8 && !memcmp(type, "devtmpfs", 8);
 	buf_free(&info);
 	return dev;
@@ -412,11 +410,12 @@ static void not_mapped(const char *path, const char *what, uint32_t id)
 static int path_ids(const char *path, uint32_t *u, uint32_t *g, struct buf *why)
 {
 	int fd = open_nofollow(path, O_PATH);
-	struct stat st;
+	struct statx st;
 
 	if (fd < 0)
 		return fail_err(why, "open ", path, errno);
-	if (kernel_fs(fd, why) || fstat(fd, &st) || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+	if (statx_mnt(fd, "", AT_EMPTY_PATH, &st) || kernel_fs(fd, &st, why) ||
+	    !(S_ISDIR(st.stx_mode) || S_ISREG(st.stx_mode))) {
 		(void)close(fd); /* O_PATH */
 		if (why->len)
 			return -1;
@@ -426,8 +425,8 @@ static int path_ids(const char *path, uint32_t *u, uint32_t *g, struct buf *why)
 		return -1;
 	}
 	(void)close(fd);
-	*u = st.st_uid;
-	*g = st.st_gid;
+	*u = st.stx_uid;
+	*g = st.stx_gid;
 	if (*u == 0 || *u == overflow_id("/proc/sys/kernel/overflowuid")) {
 		not_mapped(path, " is owned by uid ", *u);
 		*u = MAP_KEEP;
