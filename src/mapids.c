@@ -576,7 +576,7 @@ int map_ids(const char *source, char *const *opts, int nopts, const char *spec,
 	}
 	buf_add(&user, spec, colon ? (size_t)(colon - spec) : strlen(spec));
 	if (!(name = buf_str(&user)))
-		return fail_err(why, "", NULL, ENOMEM);
+		return fail_text(why, NULL);
 	if (!(r = repair_open(opts, nopts, &dirs, why)))
 		r = map_with(&db, name, u, g, &dirs, t, why);
 	repair_close(&dirs);
