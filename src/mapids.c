@@ -181,10 +181,10 @@ static char *copy(char *d, const char *s)
 	return d;
 }
 
-static const char *name_of(struct etcname *n, int i, const char *suffix)
+/* n->s, the name of file i with the suffix; the end of it. */
+static char *name_of(struct etcname *n, int i, const char *suffix)
 {
-	(void)copy(copy(n->s, names[i]), suffix);
-	return n->s;
+	return copy(copy(n->s, names[i]), suffix);
 }
 
 /* The decimal digits of v at p, NUL-terminated; their end. */
@@ -261,7 +261,7 @@ static int take(struct db *db, int kind, int i, const char *pidfile, unsigned *w
 static int shadow_lock(struct db *db, int i, unsigned *waited)
 {
 	struct etcname pidfile;
-	char *pid = copy(copy(pidfile.s, names[i]), "."), *end = digits(pid, (unsigned long)getpid());
+	char *pid = name_of(&pidfile, i, "."), *end = digits(pid, (unsigned long)getpid());
 	int fd = openat(db->dir, pidfile.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	int err = 0;
 
@@ -287,8 +287,10 @@ static void unlock(struct db *db)
 			(void)close(db->tmp[i]); /* unfinished: thrown away */
 		db->tmp[i] = -1;
 		for (int k = 0; k < 2; k++)
-			if (db->held[k][i])
-				(void)unlinkat(db->dir, name_of(&name, i, lock_suffix[k]), 0);
+			if (db->held[k][i]) {
+				name_of(&name, i, lock_suffix[k]);
+				(void)unlinkat(db->dir, name.s, 0);
+			}
 	}
 	memset(db->held, 0, sizeof db->held);
 	if (db->pwd_lock >= 0)
@@ -349,7 +351,8 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 		i = write_order[k];
 		if (!db->plan.f[i].changed || !db->held[NEW_FILE][i])
 			continue;
-		if (syscall(SYS_renameat, db->dir, name_of(&tmp, i, "+"), db->dir, names[i]))
+		name_of(&tmp, i, lock_suffix[NEW_FILE]);
+		if (syscall(SYS_renameat, db->dir, tmp.s, db->dir, names[i]))
 			err = errno;
 		db->held[NEW_FILE][i] = err != 0;
 	}
