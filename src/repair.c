@@ -209,7 +209,10 @@ static void walk_tree(struct walk *w, int fd)
 				failed(w, ENOMEM);
 				(void)close(fd); /* read-only */
 			} else {
-				stack[n++] = (struct level){fd, w->path.len, 0, 0, {0}};
+				l = &stack[n++];
+				l->fd = fd;
+				l->path_len = w->path.len;
+				l->pos = l->end = 0;
 			}
 			fd = -1;
 			continue;
