@@ -31,8 +31,8 @@ static bool fd_close(struct lines *l)
 	 * set it back; the size too, where the times are coarser than the
 	 * writes come. A file that cannot be told unchanged counts as changed. */
 	bool changed = fstat(l->fd, &st) || st.st_size != opened.st_size ||
-	               memcmp(&st.st_ctim, &opened.st_ctim, sizeof st.st_ctim) ||
-	               memcmp(&st.st_mtim, &opened.st_mtim, sizeof st.st_mtim);
+	               memcmp(&st.st_ctim, &opened.st_ctim, sizeof st.st_ctim) != 0 ||
+	               memcmp(&st.st_mtim, &opened.st_mtim, sizeof st.st_mtim) != 0;
 
 	/* Read-only: nothing to lose if close reports an error. */
 	(void)close(l->fd);
