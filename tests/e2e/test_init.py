@@ -237,6 +237,20 @@ def test_init_runs_as_the_target_without_capabilities(init):
     assert st["NoNewPrivs"] == "1"
 
 
+def test_kept_capabilities_reach_command_and_not_the_init(gosu):
+    # --keep-caps is for COMMAND: the init, which outlives nothing but
+    # COMMAND, drops them after the fork (behaviour.md §12).
+    script = ("grep -E '^Cap(Prm|Eff|Amb):' /proc/1/status | sed 's/^/init /';"
+              " grep -E '^Cap(Prm|Eff|Amb):' /proc/self/status")
+    r = run_ns(PIDNS + [gosu.path, "--init", "--keep-caps=net_bind_service", "user",
+                        "/bin/sh", "-c", script], **DB)
+    assert (r.rc, r.stderr) == (0, "")
+    lines = r.out.decode().split("\n")
+    kept = f"{1 << 10:016x}"  # CAP_NET_BIND_SERVICE
+    assert lines[:3] == [f"init Cap{s}:\t{0:016x}" for s in ("Prm", "Eff", "Amb")]
+    assert lines[3:6] == [f"Cap{s}:\t{kept}" for s in ("Prm", "Eff", "Amb")]
+
+
 def test_init_holds_no_fd_cwd_or_dumpable(gosu):
     rd, wr = os.pipe()
     os.set_inheritable(wr, True)
