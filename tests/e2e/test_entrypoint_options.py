@@ -269,6 +269,13 @@ def test_if_root_still_applies_the_other_options(gosu):
         "warning: --keep-caps: the caller does not have cap_net_raw, not kept"]
 
 
+def test_if_root_with_init_runs_the_init_as_the_caller_too(gosu):
+    script = "cat /proc/$PPID/comm; grep ^Uid: /proc/$PPID/status; id -u"
+    r = gosu("--if-root", "--init", "app", "/bin/sh", "-c", script, **DB, caller=GUEST)
+    assert (r.rc, r.out.decode().split("\n")) == (0, ["gosu", "Uid:\t1001\t1001\t1001\t1001", "1001", ""])
+    assert r.stderr == 'warning: --if-root: cannot switch users: running as uid 1001, not "app"\n'
+
+
 def test_if_root_caller_without_an_entry_is_its_uid(gosu):
     r = through_execwith(gosu, [], "--if-root", "--user-env", "app", gosu.probe, **DB,
                          caller=Caller(4242, 4242))
