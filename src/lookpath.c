@@ -102,7 +102,7 @@ int find_command(const char *cmd, const char *pathenv, char **path,
 	}
 	fail(why, cmd, by_stat ? "stat " : "", 0);
 	if (by_stat) {
-		buf_adds(why, cmd);
+		buf_escape(why, cmd, strlen(cmd));
 		buf_adds(why, ": ");
 	}
 	buf_adderr(why, err);

@@ -181,6 +181,15 @@ def test_passwd_name_bytes_are_quoted_in_messages(gosu, name):
     assert not any(c < 0x20 and c != 0x0a for c in r.err)
 
 
+@pytest.mark.parametrize("cmd", CRAFTED)
+def test_command_bytes_are_quoted_in_messages(gosu, cmd):
+    path = f"/nonexistent/{cmd}"
+    r = gosu("app", path, passwd=PASSWD, group=GROUP)
+    assert (r.rc, r.out) == (127, b"")
+    assert r.stderr == f"error: exec: {go_quote(path)}: stat {escape(path)}: no such file or directory\n"
+    assert not any(c < 0x20 and c != 0x0a for c in r.err)
+
+
 def test_ordinary_specs_are_byte_identical(gosu):
     spec = "o'brien.\u00e9t\u00e9-x_1@example"
     r = gosu(spec, passwd=PASSWD, group=GROUP)
