@@ -216,12 +216,13 @@ static int detach(const char **what)
 	/* Detaching a session leader (PID 1 of a container started with a
 	 * terminal, say) sends SIGHUP to its foreground process group, which
 	 * holds this process: ignored for that moment, it is not even
-	 * queued. */
+	 * queued, unless the caller blocks SIGHUP; ignoring it once more
+	 * discards it then, and COMMAND is not handed it pending. */
 	if (KSIGACTION(SIGHUP, &ignore, &old)) {
 		err = errno;
 	} else {
 		err = ioctl(fd, TIOCNOTTY) ? errno : 0;
-		if (KSIGACTION(SIGHUP, &old, NULL) && !err)
+		if ((KSIGACTION(SIGHUP, &ignore, NULL) || KSIGACTION(SIGHUP, &old, NULL)) && !err)
 			err = errno;
 	}
 	if (fd > 2)

@@ -224,6 +224,17 @@ def test_detach_tty(gosu):
     assert int(r.one("SigIgn"), 16) & (1 << 0) == 0
 
 
+def test_detach_tty_leaves_no_sighup_pending_where_it_is_blocked(gosu):
+    # Detaching the session leader sends SIGHUP to its foreground group,
+    # gosu; a caller that blocks SIGHUP must not hand COMMAND one pending,
+    # which would kill it as soon as it unblocks SIGHUP.
+    r = run_ns([gosu.path, "--detach-tty", "user", "/bin/grep", "Pnd:", "/proc/self/status"], **DB,
+               tty=True, setup=sighup_default, block=[signal.SIGHUP])
+    assert (r.rc, r.stderr) == (0, "")
+    pending = dict(line.split(":\t") for line in r.out.decode().splitlines())
+    assert int(pending["SigPnd"], 16) == int(pending["ShdPnd"], 16) == 0, pending
+
+
 def test_detach_tty_without_a_dev_tty_node(gosu):
     # Through the descriptor that holds the terminal, fd 0 here.
     r = status(gosu, "--detach-tty", tty=True, setup=dev_with(None))
