@@ -98,14 +98,24 @@ static void terminate_rest(const struct init *in)
  * stops too, so that the shell that started the init sees its job
  * stopped and gets the terminal. With it, what it may of its own process
  * group (the rest of a pipeline, a script that waits for it): what Ctrl-Z
- * would have stopped without the init. */
+ * would have stopped without the init. By Ctrl-Z's own SIGTSTP, let
+ * through for that moment: the kernel drops it where no job-control
+ * shell is above the group (an orphaned group, a container's `sh -c`),
+ * and there a stopped init would never be continued. */
 static void stopped(const struct init *in)
 {
+	struct ksigaction dfl = {.handler = SIG_DFL};
+	unsigned long tstp[KSIGSET_BYTES / sizeof(unsigned long)] = {1UL << (SIGTSTP - 1)};
+
 	if (in->leader)
 		return;
 	if (foreground() == in->child)
 		(void)set_foreground(getpgrp());
-	(void)kill(0, SIGSTOP);
+	if (KSIGACTION(SIGTSTP, &dfl, NULL) ||
+	    syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, tstp, NULL, KSIGSET_BYTES))
+		return;
+	(void)kill(0, SIGTSTP);
+	(void)syscall(SYS_rt_sigprocmask, SIG_BLOCK, tstp, NULL, KSIGSET_BYTES);
 }
 
 static _Noreturn void finish(const struct init *in, int status);

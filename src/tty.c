@@ -118,6 +118,7 @@ static enum answer ask_legacy_tiocsti(void)
 struct scan {
 	dev_t dev;
 	long long session, self; /* this process's own fds are no concern */
+	bool dev_tty;            /* the fds of a process: one is a /dev/tty */
 };
 
 /* What an entry of a directory said: go on, or why to stop. */
@@ -125,7 +126,7 @@ enum { GO_ON, CANNOT_TELL, HOLDS };
 
 /* fn on each entry of dir but "." and "..", until one says stop; closes
  * dir. */
-static int each_entry(int dir, int (*fn)(const struct scan *, int, const char *), const struct scan *s)
+static int each_entry(int dir, int (*fn)(struct scan *, int, const char *), struct scan *s)
 {
 	/* getdents64 writes the kernel's records, which libc's struct
 	 * dirent is with 64-bit offsets (musl, and glibc as built here). */
@@ -145,16 +146,21 @@ static int each_entry(int dir, int (*fn)(const struct scan *, int, const char *)
 	return r != GO_ON || n == 0 ? r : CANNOT_TELL;
 }
 
-static int fd_holds(const struct scan *s, int dir, const char *name)
+static int fd_holds(struct scan *s, int dir, const char *name)
 {
 	struct stat st;
 
 	if (fstatat(dir, name, &st, 0))
 		return errno == ENOENT ? GO_ON : CANNOT_TELL; /* closed meanwhile */
-	return S_ISCHR(st.st_mode) && st.st_rdev == s->dev ? HOLDS : GO_ON;
+	if (!S_ISCHR(st.st_mode))
+		return GO_ON;
+	/* Opened as /dev/tty, a descriptor stats as that node, whatever
+	 * terminal it reads: its opener's of the time. */
+	s->dev_tty |= st.st_rdev == makedev(5, 0);
+	return st.st_rdev == s->dev ? HOLDS : GO_ON;
 }
 
-static int process_holds(const struct scan *s, int proc, const char *name)
+static int process_holds(struct scan *s, int proc, const char *name)
 {
 	char path[32];
 	const char *c = name;
@@ -174,10 +180,14 @@ static int process_holds(const struct scan *s, int proc, const char *name)
 	memcpy(path + n, "/fd", sizeof "/fd");
 	if ((fds = openat(proc, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? GO_ON : CANNOT_TELL; /* it has exited */
-	if ((r = each_entry(fds, fd_holds, s)) != HOLDS)
+	s->dev_tty = false;
+	if ((r = each_entry(fds, fd_holds, s)) != HOLDS && (r != GO_ON || !s->dev_tty))
 		return r;
 	memcpy(path + n, "/stat", sizeof "/stat");
-	return proc_stat(proc, path, &st) && st.session == s->session ? GO_ON : HOLDS;
+	/* A /dev/tty held by a process that has a terminal is that one;
+	 * without one, it may be this terminal, taken from its session. */
+	return proc_stat(proc, path, &st) && (st.session == s->session || (r == GO_ON && st.tty_nr))
+	       ? GO_ON : HOLDS;
 }
 
 /* While still root: does a process outside this session have the
@@ -185,7 +195,7 @@ static int process_holds(const struct scan *s, int proc, const char *name)
  * reads it. */
 static enum answer ask_outsiders(dev_t dev, long long session, long long self)
 {
-	struct scan s = {dev, session, self};
+	struct scan s = {dev, session, self, false};
 	int proc = openat(AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	return proc >= 0 && each_entry(proc, process_holds, &s) == GO_ON ? NO : YES;
@@ -216,12 +226,13 @@ static int detach(const char **what)
 	/* Detaching a session leader (PID 1 of a container started with a
 	 * terminal, say) sends SIGHUP to its foreground process group, which
 	 * holds this process: ignored for that moment, it is not even
-	 * queued. */
+	 * queued, unless the caller blocks SIGHUP; ignoring it once more
+	 * discards it then, and COMMAND is not handed it pending. */
 	if (KSIGACTION(SIGHUP, &ignore, &old)) {
 		err = errno;
 	} else {
 		err = ioctl(fd, TIOCNOTTY) ? errno : 0;
-		if (KSIGACTION(SIGHUP, &old, NULL) && !err)
+		if ((KSIGACTION(SIGHUP, &ignore, NULL) || KSIGACTION(SIGHUP, &old, NULL)) && !err)
 			err = errno;
 	}
 	if (fd > 2)

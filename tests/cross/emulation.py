@@ -50,6 +50,8 @@ LIMITS = {
     "test_ttyguard.py::test_shared_terminal_without_cap_sys_admin_sets_no_new_privs_and_says_so": "seccomp",
     "test_ttyguard.py::test_no_guard_for_the_session_leader_of_its_own_terminal": "seccomp",
     "test_ttyguard.py::test_guard_for_a_session_leader_whose_terminal_another_session_reads": "seccomp",
+    "test_ttyguard.py::test_guard_for_a_session_leader_whose_terminal_another_session_reads_through_dev_tty":
+        "seccomp",
     "test_ttyguard.py::test_tty_guard_without_proc_needs_an_answer": "seccomp",
     "test_process.py::test_home_replaced_in_place_of_all_home_entries": "environ",
     "test_process.py::test_every_other_entry_passes_unchanged": "environ",

@@ -503,6 +503,21 @@ def test_ctrl_z_and_fg_under_an_interactive_shell(init):
         os.close(master), os.close(slave)
 
 
+def test_a_stop_no_shell_can_continue_leaves_the_init_running(gosu):
+    # A script that leads its session (a container's `sh -c`) runs the
+    # init, and COMMAND is stopped by a SIGSTOP: no job-control shell is
+    # above the init's group, so a stopped init would never be continued
+    # and COMMAND's end never reported.
+    script = f"{gosu.path} --init user /bin/sh -c 'echo $$; kill -STOP $$; exit 7'; echo rc=$?"
+    with Running(["setsid", "/bin/sh", "-c", script]) as r:
+        pid = int(r.line())
+        wait_for(lambda: status(pid)["State"].startswith("T"))
+        time.sleep(0.3)  # time for the init to see COMMAND stopped
+        os.kill(pid, signal.SIGCONT)
+        assert r.line() == "rc=7"
+        assert r.wait() == 0
+
+
 def test_terminal_guard_covers_command_and_init(gosu):
     # Installed before the fork: COMMAND cannot type into the terminal.
     r = run_ns([gosu.path, "--init", "user", gosu.ttyprobe], **DB, tty=True)

@@ -141,6 +141,35 @@ def test_guard_for_a_session_leader_whose_terminal_another_session_reads(gosu):
     assert r.injected != b"" or not legacy_tiocsti()  # so the test above can fail
 
 
+# The same, but that shell holds the terminal only through /dev/tty, whose
+# descriptor a stat shows as the node's 5,0 (a password prompt reading the
+# keyboard there while its stdin is a pipe).
+TAKEN_THROUGH_DEV_TTY = [*IN_CONTAINER, "/bin/sh", "-c",
+                         'exec setsid -c /bin/sh -c \'exec 3</dev/tty </dev/null; setsid -c "$@" <&3; exit 0\' '
+                         'sh "$@" <"$TTY"', "sh"]
+
+
+def test_guard_for_a_session_leader_whose_terminal_another_session_reads_through_dev_tty(gosu):
+    r = status(gosu, wrap=TAKEN_THROUGH_DEV_TTY, tty="own")
+    assert r.rc == 0 and r.one("session") == r.one("pid") and r.one("tty_nr") != "0"
+    assert (r.one("Seccomp"), r.one("NoNewPrivs")) == ("2", "0")
+
+
+# gosu leads its own terminal, as in OWN_TERMINAL, while another session
+# (a second `docker exec -it`) reads its own terminal through /dev/tty.
+OWN_TERMINAL_AND_ANOTHER = [*IN_CONTAINER, "/bin/sh", "-c",
+                            "script -qec 'exec 3</dev/tty; echo >/etc/other-session; sleep 10' /dev/null "
+                            "</dev/null >/dev/null & until [ -e /etc/other-session ]; do sleep 0.01; done; "
+                            'exec setsid -c "$@" <"$TTY"', "sh"]
+
+
+def test_no_guard_for_a_session_leader_when_another_session_reads_its_own_dev_tty(gosu):
+    r = status(gosu, wrap=OWN_TERMINAL_AND_ANOTHER, tty="own")
+    assert (r.rc, r.stderr) == (0, "")
+    assert r.one("tty_nr") != "0" and r.one("session") == r.one("pid")
+    assert (r.one("Seccomp"), r.one("NoNewPrivs")) == ("0", "0")
+
+
 def dev_with(node):
     """A setup: a tmpfs over /dev (in the case's private mount namespace)
     holding /dev/null, /dev/pts and, if node is given, a /dev/tty of those
@@ -222,6 +251,17 @@ def test_detach_tty(gosu):
     # gosu is the session leader here: SIGHUP was held off for the
     # detaching moment only, and is not left ignored.
     assert int(r.one("SigIgn"), 16) & (1 << 0) == 0
+
+
+def test_detach_tty_leaves_no_sighup_pending_where_it_is_blocked(gosu):
+    # Detaching the session leader sends SIGHUP to its foreground group,
+    # gosu; a caller that blocks SIGHUP must not hand COMMAND one pending,
+    # which would kill it as soon as it unblocks SIGHUP.
+    r = run_ns([gosu.path, "--detach-tty", "user", "/bin/grep", "Pnd:", "/proc/self/status"], **DB,
+               tty=True, setup=sighup_default, block=[signal.SIGHUP])
+    assert (r.rc, r.stderr) == (0, "")
+    pending = dict(line.split(":\t") for line in r.out.decode().splitlines())
+    assert int(pending["SigPnd"], 16) == int(pending["ShdPnd"], 16) == 0, pending
 
 
 def test_detach_tty_without_a_dev_tty_node(gosu):
