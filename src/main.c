@@ -194,14 +194,10 @@ int main(int argc, char **argv)
 		fail_switch(spec, "--user-env: the user name holds a NUL byte", 0);
 	if (err || (err = apply_options(&opt, &t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
-	if (why.len) {
-		buf_addc(&why, '\n');
-		say(STDERR_FILENO, &why);
-	}
+	say(STDERR_FILENO, &why); /* the guard's notice, if one is due */
 	if ((err = become(&t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);
-	if (why.len) /* the switch's warning, a line */
-		say(STDERR_FILENO, &why);
+	say(STDERR_FILENO, &why); /* the switch's warning, if one is due */
 	/* Run as the caller (--if-root), HOME stays the caller's. */
 	if ((t.home && !(env = env_set(env, "HOME", t.home))) ||
 	    (opt.user_env && !(env = with_user(env, &t))))

@@ -47,8 +47,8 @@ struct options {
 int parse_options(int argc, char **argv, struct options *o);
 
 /* What the options do before the credentials change, while the process
- * still has its privileges: 0, with a notice for stderr in *why if one is
- * due; or an errno with the reason in *why. */
+ * still has its privileges: 0, with a notice line for stderr in *why if one
+ * is due; or an errno with the reason in *why. */
 int apply_options(const struct options *o, const struct target *t,
                   struct buf *why);
 

@@ -22,7 +22,7 @@
 #define STAT_BYTES 256
 
 #define NOTICE "notice: no_new_privs set: the terminal guard needs it without CAP_SYS_ADMIN; " \
-	"sudo and other setuid programs fail, --no-tty-guard keeps them working"
+	"sudo and other setuid programs fail, --no-tty-guard keeps them working\n"
 
 /* One read of a small file: the byte count, or -1 with errno. */
 static ssize_t read_start(int dir, const char *path, char *buf, size_t n)
