@@ -38,7 +38,15 @@ $(FUZZ_BIN) $(FUZZ_BIG_BIN): $(FUZZ_SRCS) $(wildcard src/*.h fuzz/*.h tests/unit
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(findstring big,$(@F)),-DFUZZ_BIG=1) -o $@ $(FUZZ_SRCS)
 
-fuzz-build: $(FUZZ_BIN) $(FUZZ_BIG_BIN)
+# The --map-ids plan's target, fuzz/fuzz_mapplan.c, with its own seeds.
+FUZZ_PLAN_BIN := $(B)/fuzz/fuzz_mapplan
+FUZZ_PLAN_TIME ?= 30
+FUZZ_PLAN_ARGS := -max_len=16384 -timeout=20 -dict=fuzz/resolve.dict -print_final_stats=1
+$(FUZZ_PLAN_BIN): fuzz/fuzz_mapplan.c $(PURE:%=src/%.c) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/fuzz_mapplan.c $(PURE:%=src/%.c)
+
+fuzz-build: $(FUZZ_BIN) $(FUZZ_BIG_BIN) $(FUZZ_PLAN_BIN)
 
 # New inputs go to $(B)/fuzz/corpus*; fuzz/corpus, the seeds, is only read.
 # A failure leaves its input in $(B)/fuzz/ (crash-*, big-crash-*): rerun it
@@ -49,11 +57,15 @@ fuzz: fuzz-build
 		$(FUZZ_OPTS) $(B)/fuzz/corpus fuzz/corpus
 	$(FUZZ_BIG_BIN) $(FUZZ_ARGS) -artifact_prefix=$(B)/fuzz/big- -max_total_time=$(FUZZ_BIG_TIME) \
 		$(FUZZ_OPTS) $(B)/fuzz/corpus-big fuzz/corpus
+	@mkdir -p $(B)/fuzz/corpus-mapplan
+	$(FUZZ_PLAN_BIN) $(FUZZ_PLAN_ARGS) -artifact_prefix=$(B)/fuzz/plan- -max_total_time=$(FUZZ_PLAN_TIME) \
+		$(FUZZ_OPTS) $(B)/fuzz/corpus-mapplan fuzz/corpus-mapplan
 
 # Every seed once, through both builds: a quick check, no mutation.
 fuzz-regress: fuzz-build
 	$(FUZZ_BIN) $(FUZZ_ARGS) -runs=0 fuzz/corpus
 	$(FUZZ_BIG_BIN) $(FUZZ_ARGS) -runs=0 fuzz/corpus
+	$(FUZZ_PLAN_BIN) $(FUZZ_PLAN_ARGS) -runs=0 fuzz/corpus-mapplan
 
 # Regenerates the seeds from the fixtures and fuzz/files/.
 fuzz-corpus:

@@ -16,6 +16,12 @@ bench:
 	@# Again from the top: the packages just installed may change CC.
 	$(MAKE) --no-print-directory gosu bench-tools
 	/usr/bin/python3 bench/bench.py $(BENCH_ARGS)
+	/usr/bin/python3 bench/bench_map_ids.py
+
+# The --map-ids figures alone.
+.PHONY: bench-map-ids
+bench-map-ids: gosu bench-tools
+	/usr/bin/python3 bench/bench_map_ids.py
 
 # The required-work floor stopped after each of its steps (floor.c).
 BENCH_LADDER := $(foreach n,0 1 2 3 4 5,$(BENCH)/floor-$(n))

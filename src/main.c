@@ -14,6 +14,7 @@
 #include "errtext.h"
 #include "init.h"
 #include "lookpath.h"
+#include "mapids.h"
 #include "options.h"
 #include "resolve.h"
 #include "setid.h"
@@ -177,7 +178,7 @@ int main(int argc, char **argv)
 	struct target t;
 	struct buf why = {0}, note = {0};
 	char *reason, *path, **env = environ;
-	int err, status;
+	int err, status, mapped = 0;
 
 	if (setid)
 		refuse_setid(self, setid);
@@ -185,7 +186,10 @@ int main(int argc, char **argv)
 	const char *spec = argv[arg];
 	char **cmd = argv + arg + 1;
 
-	if (resolve(spec, &passwd_file, &group_file, ruid, rgid, &t, &reason))
+	/* --map-ids resolves the spec itself, from the files as it planned them. */
+	if (opt.map_ids && (mapped = map_ids(opt.map_ids, argv + 1, arg - 1, spec, &t, &why)) < 0)
+		fail_command(1, &why);
+	if (!mapped && resolve(spec, &passwd_file, &group_file, ruid, rgid, &t, &reason))
 		fail_switch(spec, reason ? reason : "cannot allocate memory", 0);
 	err = caller_adjust(&opt, spec, &t, &note, &why);
 	say(STDERR_FILENO, &note);

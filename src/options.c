@@ -19,7 +19,7 @@ int parse_options(int argc, char **argv, struct options *o)
 		{"--help", ACTION_HELP}, {"-h", ACTION_HELP}, {"-?", ACTION_HELP},
 		{"--version", ACTION_VERSION}, {"-v", ACTION_VERSION},
 	};
-	int i = 1, grace_at = 0;
+	int i = 1, grace_at = 0, chown_at = 0;
 
 	*o = (struct options){.action = ACTION_RUN, .guard = GUARD_AUTO, .init_grace = -1};
 	for (size_t k = 0; argc > 1 && k < sizeof first / sizeof *first; k++)
@@ -59,6 +59,10 @@ int parse_options(int argc, char **argv, struct options *o)
 			o->user_env = true;
 		else if (!strcmp(a, "--if-root"))
 			o->if_root = true;
+		else if (!strncmp(a, "--map-ids=", 10))
+			o->map_ids = a + 10;
+		else if (!strncmp(a, "--map-chown=", 12))
+			chown_at = chown_at ? chown_at : i;
 		else if (!strcmp(a, "--help"))
 			o->action = ACTION_HELP;
 		else if (!strcmp(a, "--version"))
@@ -68,6 +72,9 @@ int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->action == ACTION_RUN && grace_at && !o->init)
 		return o->action = ACTION_BAD_GRACE, grace_at;
+	/* --map-chown does nothing without --map-ids: a mistake to say. */
+	if (chown_at && !o->map_ids && o->action == ACTION_RUN)
+		return o->action = ACTION_BAD_OPTION, chown_at;
 	return i;
 }
 

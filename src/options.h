@@ -22,6 +22,7 @@ struct options {
 	uint64_t keep_caps;
 	bool clear_bounding_set, keep_runtime_groups, user_env, if_root;
 	struct buf why; /* ACTION_BAD_VALUE: what is wrong with it */
+	const char *map_ids; /* --map-ids=SOURCE, or NULL */
 };
 
 #define OPTIONS_HELP \
@@ -38,6 +39,8 @@ struct options {
 	"   --keep-runtime-groups keep the groups a runtime added\n" \
 	"   --user-env       set USER and LOGNAME\n" \
 	"   --if-root        run as the caller when it cannot switch\n" \
+	"   --map-ids=SOURCE give user-spec the ids of UID[:GID], env[:UVAR[:GVAR]] or /path\n" \
+	"   --map-chown=DIR  with --map-ids: DIR's files become the new ids' too\n" \
 	" init (PID 1):\n" \
 	"   --init           with an init, as user too: forwards signals, reaps\n" \
 	"   --init-grace=S   with --init: after command, SIGTERM the rest, wait S s\n" \

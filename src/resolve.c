@@ -20,14 +20,6 @@
 /* How often a resolution is tried when a file changes while it is read. */
 #define READ_TRIES 4
 
-enum { PW_NAME, PW_PASSWD, PW_UID, PW_GID, PW_GECOS, PW_HOME, PW_SHELL, PW_NFIELDS };
-enum { GR_NAME, GR_PASSWD, GR_GID, GR_MEMBERS, GR_NFIELDS };
-
-struct field {
-	const char *p;
-	size_t n;
-};
-
 static bool field_eq(struct field a, struct field b)
 {
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
@@ -59,7 +51,7 @@ static bool parse_number(struct field f, int64_t *v)
 	return true;
 }
 
-static bool parse_file_id(struct field f, uint32_t *id)
+bool parse_file_id(struct field f, uint32_t *id)
 {
 	int64_t v;
 
@@ -69,8 +61,7 @@ static bool parse_file_id(struct field f, uint32_t *id)
 	return true;
 }
 
-/* Splits at every ':'; fields past the end of the line are empty. */
-static void split(const char *p, size_t n, struct field *f, size_t nf)
+void split(const char *p, size_t n, struct field *f, size_t nf)
 {
 	for (size_t i = 0; i < nf; i++) {
 		const char *colon = scan_byte(p, p + n, ':');
@@ -90,22 +81,25 @@ static bool is_space(char c)
 /* The next entry of a database, trimmed: 1, 0 at the end, or a negative
  * error. Blank lines, '#' comments and NIS compat lines ("+::::::",
  * "-app:...": include or exclude from NIS, not entries) are no entries. */
+bool entry_of(const char *p, size_t n, struct field *line)
+{
+	while (n > 0 && is_space(*p))
+		p++, n--;
+	while (n > 0 && is_space(p[n - 1]))
+		n--;
+	*line = (struct field){p, n};
+	return n > 0 && *p != '#' && *p != '+' && *p != '-';
+}
+
 static int next_entry(struct lines *l, struct field *line)
 {
 	const char *p;
 	size_t n;
 	int r;
 
-	while ((r = lines_next(l, &p, &n)) > 0) {
-		while (n > 0 && is_space(*p))
-			p++, n--;
-		while (n > 0 && is_space(p[n - 1]))
-			n--;
-		if (n > 0 && *p != '#' && *p != '+' && *p != '-') {
-			*line = (struct field){p, n};
+	while ((r = lines_next(l, &p, &n)) > 0)
+		if (entry_of(p, n, line))
 			return 1;
-		}
-	}
 	return r;
 }
 

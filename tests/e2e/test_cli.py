@@ -36,6 +36,8 @@ def usage(self, version):
             "   --keep-runtime-groups keep the groups a runtime added\n"
             "   --user-env       set USER and LOGNAME\n"
             "   --if-root        run as the caller when it cannot switch\n"
+            "   --map-ids=SOURCE give user-spec the ids of UID[:GID], env[:UVAR[:GVAR]] or /path\n"
+            "   --map-chown=DIR  with --map-ids: DIR's files become the new ids' too\n"
             " init (PID 1):\n"
             "   --init           with an init, as user too: forwards signals, reaps\n"
             "   --init-grace=S   with --init: after command, SIGTERM the rest, wait S s\n"
