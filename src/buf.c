@@ -1,8 +1,11 @@
 #include "buf.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "errtext.h"
 
 static bool reserve(struct buf *b, size_t extra)
 {
@@ -169,4 +172,43 @@ void buf_free(struct buf *b)
 {
 	free(b->s);
 	*b = (struct buf){0};
+}
+
+void buf_fmt(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	const char *s;
+	size_t n;
+	char c;
+
+	va_start(ap, fmt);
+	while ((c = *fmt++)) {
+		if (c != '%') {
+			buf_addc(b, c);
+			continue;
+		}
+		c = *fmt++;
+		if (c == 'u' || c == 'e') {
+			unsigned v = va_arg(ap, unsigned);
+
+			if (c == 'u')
+				buf_addu(b, v);
+			else
+				buf_adderr(b, (int)v);
+			continue;
+		}
+		if (c == 'U') {
+			buf_addu(b, va_arg(ap, unsigned long));
+			continue;
+		}
+		s = va_arg(ap, const char *);
+		n = c == 's' ? strlen(s) : va_arg(ap, size_t);
+		if (c == 'q')
+			buf_quote(b, s, n);
+		else if (c == 'v')
+			buf_escape(b, s, n);
+		else
+			buf_add(b, s, n);
+	}
+	va_end(ap);
 }

@@ -24,6 +24,16 @@ void buf_quote(struct buf *b, const char *p, size_t n);
  * else as it is. For bytes that arrive from outside and go into a message,
  * so that they cannot start a line, move the cursor or reorder the text. */
 void buf_escape(struct buf *b, const char *p, size_t n);
+/* Appends fmt, each directive replaced by the next arguments:
+ *   %s  const char *: a NUL-terminated string
+ *   %b  const char *, size_t: bytes as they are
+ *   %q  const char *, size_t: quoted, as buf_quote
+ *   %v  const char *, size_t: escaped, as buf_escape
+ *   %u  unsigned;  %U  unsigned long long
+ *   %e  int: the text of an errno (errtext.h)
+ * One call instead of one per piece: each message costs a fraction of
+ * the code. */
+void buf_fmt(struct buf *b, const char *fmt, ...);
 /* The NUL-terminated contents (ownership passes to the caller), or NULL
  * when an allocation failed. */
 char *buf_str(struct buf *b);

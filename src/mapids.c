@@ -352,7 +352,7 @@ static int write_files(struct db *db, const char *name, uint32_t u, uint32_t g, 
 		if (!db->plan.f[i].changed || !db->held[NEW_FILE][i])
 			continue;
 		name_of(&tmp, i, lock_suffix[NEW_FILE]);
-		if (syscall(SYS_renameat, db->dir, tmp.s, db->dir, names[i]))
+		if (renameat(db->dir, tmp.s, db->dir, names[i]))
 			err = errno;
 		db->held[NEW_FILE][i] = err != 0;
 	}

@@ -218,19 +218,10 @@ static int fail_malformed(struct resolution *r, const char *path,
                           unsigned long lineno, struct field name,
                           const char *what, struct field value)
 {
-	buf_adds(&r->why, "malformed entry ");
-	buf_quote(&r->why, name.p, name.n);
-	buf_adds(&r->why, " at ");
-	buf_adds(&r->why, path);
-	buf_adds(&r->why, " line ");
-	buf_addu(&r->why, lineno);
-	buf_adds(&r->why, ": ");
-	buf_adds(&r->why, what);
-	if (value.p) {
-		buf_addc(&r->why, ' ');
-		buf_quote(&r->why, value.p, value.n);
-		buf_adds(&r->why, " is not a number in range 0-4294967294");
-	}
+	buf_fmt(&r->why, "malformed entry %q at %s line %U: %s", name.p, name.n, path,
+	        lineno, what);
+	if (value.p)
+		buf_fmt(&r->why, " %q is not a number in range 0-4294967294", value.p, value.n);
 	return -1;
 }
 
@@ -244,11 +235,7 @@ static int fail_range(struct resolution *r)
 static int fail_file(struct resolution *r, const char *op,
                      const char *path, int err)
 {
-	buf_adds(&r->why, op);
-	buf_addc(&r->why, ' ');
-	buf_adds(&r->why, path);
-	buf_adds(&r->why, ": ");
-	buf_adderr(&r->why, err);
+	buf_fmt(&r->why, "%s %s: %e", op, path, err);
 	return -1;
 }
 
@@ -307,13 +294,8 @@ static int unmatched(struct resolution *r, struct field part, bool numeric,
                      int64_t id, const char *what, const char *file, uint32_t *out)
 {
 	if (!numeric) {
-		buf_adds(&r->why, "unable to find ");
-		buf_adds(&r->why, what);
-		buf_addc(&r->why, ' ');
-		buf_escape(&r->why, part.p, part.n);
-		buf_adds(&r->why, ": no matching entries in ");
-		buf_adds(&r->why, file);
-		buf_adds(&r->why, " file");
+		buf_fmt(&r->why, "unable to find %s %v: no matching entries in %s file", what,
+		        part.p, part.n, file);
 		return -1;
 	}
 	if (id < 0 || id > SPEC_ID_MAX)
@@ -325,12 +307,10 @@ static int unmatched(struct resolution *r, struct field part, bool numeric,
 static int fail_user_file(struct resolution *r, const char *op,
                           const char *path, int err)
 {
-	buf_adds(&r->why, "unable to find user ");
 	if (r->user.n)
-		buf_escape(&r->why, r->user.p, r->user.n);
+		buf_fmt(&r->why, "unable to find user %v: ", r->user.p, r->user.n);
 	else
-		buf_addu(&r->why, r->ruid);
-	buf_adds(&r->why, ": ");
+		buf_fmt(&r->why, "unable to find user %u: ", r->ruid);
 	return fail_file(r, op, path, err);
 }
 
@@ -382,9 +362,7 @@ static int resolve_user(struct resolution *r, const struct dbfile *db)
 static int fail_group_file(struct resolution *r, const char *op,
                            const char *path, int err)
 {
-	buf_adds(&r->why, "unable to find groups for spec ");
-	buf_escape(&r->why, r->name, r->name_len);
-	buf_adds(&r->why, ": ");
+	buf_fmt(&r->why, "unable to find groups for spec %v: ", r->name, r->name_len);
 	return fail_file(r, op, path, err);
 }
 
@@ -415,9 +393,7 @@ static int group_entry(struct resolution *r, const struct dbfile *db,
 	case 0:
 		return 1;
 	case -E2BIG:
-		buf_adds(&r->why, "user ");
-		buf_escape(&r->why, r->name, r->name_len);
-		buf_adds(&r->why, " is a member of more than 65536 groups");
+		buf_fmt(&r->why, "user %v is a member of more than 65536 groups", r->name, r->name_len);
 		return -1;
 	default:
 		return fail_nomem(r);

@@ -1,7 +1,13 @@
 /* Quoting of the bytes that reach a message from outside. */
+#include <errno.h>
 #include <string.h>
 
 #include "buf.h"
+#include "errtext.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define EDQUOT_TEXT STR(EDQUOT)
 #include "check.h"
 
 static void escapes(const char *in, size_t n, const char *want)
@@ -54,4 +60,29 @@ TEST(double_quotes_are_escaped_as_in_gosu_1_14)
 	buf_quote(&b, "--bo\"gus\n", 9);
 	CHECK(b.s && !strcmp(b.s, "\"--bo\\\"gus\\n\""), "quote: got '%s'", NN(b.s));
 	buf_free(&b);
+}
+
+static void err_text(int err, const char *want)
+{
+	struct buf b = {0};
+
+	buf_adderr(&b, err);
+	CHECK(b.s && b.len == strlen(want) && !memcmp(b.s, want, b.len), "errno %d: got '%.*s', want '%s'",
+	      err, (int)b.len, b.s ? b.s : "", want);
+	buf_free(&b);
+}
+
+TEST(errno_texts_are_go_s_wording)
+{
+	err_text(EPERM, "operation not permitted");
+	err_text(ENOENT, "no such file or directory");
+	err_text(EACCES, "permission denied");
+	err_text(ELOOP, "too many levels of symbolic links");
+	err_text(EROFS, "read-only file system");
+	err_text(ENOMEDIUM, "no medium found"); /* the table's last */
+	err_text(ERR_CHANGED, "changed while read");
+	/* Not in the table: the number, as Go prints it. */
+	err_text(0, "errno 0");
+	err_text(EDQUOT, "errno " EDQUOT_TEXT);
+	err_text(256 + EPERM, "errno 257");
 }
