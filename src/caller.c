@@ -64,11 +64,8 @@ int caller_adjust(const struct options *o, const char *spec, struct target *t,
 	}
 	if (as_caller) {
 		if (u[0] != t->uid) {
-			buf_adds(note, "warning: --if-root: cannot switch users: running as uid ");
-			buf_addu(note, u[0]);
-			buf_adds(note, ", not ");
-			buf_quote(note, spec, strlen(spec));
-			buf_addc(note, '\n');
+			buf_fmt(note, "warning: --if-root: cannot switch users: running as uid %u, not %q\n",
+			        u[0], spec, strlen(spec));
 		}
 		/* Its ids, groups and name; HOME stays as it is. */
 		target_free(t);

@@ -52,10 +52,7 @@ int capname_parse(const char *list, uint64_t *set, struct buf *why)
 		                  : (CAP_BIT(c) & *set) ? "named twice" : NULL;
 
 		if (wrong) {
-			buf_adds(why, "--keep-caps: ");
-			buf_quote(why, list, n);
-			buf_adds(why, " is ");
-			buf_adds(why, wrong);
+			buf_fmt(why, "--keep-caps: %q is %s", list, n, wrong);
 			return -1;
 		}
 		*set |= CAP_BIT(c);
@@ -72,8 +69,7 @@ void capname_add(struct buf *b, uint64_t set)
 
 	for (const char *s = names; *s; s += strlen(s) + 1, c++)
 		if (set & CAP_BIT(c)) {
-			buf_adds(b, sep);
-			buf_adds(b, s);
+			buf_fmt(b, "%s%s", sep, s);
 			sep = ",cap_";
 		}
 }

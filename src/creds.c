@@ -151,15 +151,12 @@ static void add_difference(struct buf *b, const gid_t *t, size_t nt,
                            const gid_t *c, size_t nc)
 {
 	for (size_t i = 0, j = 0; i < nt || j < nc;) {
-		if (j == nc || (i < nt && t[i] < c[j])) {
-			buf_adds(b, " -");
-			buf_addu(b, t[i++]);
-		} else if (i == nt || c[j] < t[i]) {
-			buf_adds(b, " +");
-			buf_addu(b, c[j++]);
-		} else {
+		if (j == nc || (i < nt && t[i] < c[j]))
+			buf_fmt(b, " -%u", t[i++]);
+		else if (i == nt || c[j] < t[i])
+			buf_fmt(b, " +%u", c[j++]);
+		else
 			i++, j++;
-		}
 	}
 }
 
@@ -200,9 +197,7 @@ static int drop_capabilities(uint64_t keep, struct buf *why)
 
 static int mismatch(struct buf *why, const char *what)
 {
-	buf_adds(why, "after switching, ");
-	buf_adds(why, what);
-	buf_adds(why, " not as asked");
+	buf_fmt(why, "after switching, %s not as asked", what);
 	return -1;
 }
 

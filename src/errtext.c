@@ -74,9 +74,7 @@ void buf_adderr(struct buf *b, int err)
 	if (err == ERR_NOT_REGULAR) {
 		buf_adds(b, "not a regular file");
 	} else if (err == ERR_LINE_TOO_LONG) {
-		buf_adds(b, "line longer than ");
-		buf_addu(b, LINE_MAX_BYTES);
-		buf_adds(b, " bytes");
+		buf_fmt(b, "line longer than %u bytes", (unsigned)LINE_MAX_BYTES);
 	} else if (err == ERR_CHANGED) {
 		buf_adds(b, "changed while read");
 	} else if (t) {

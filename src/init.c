@@ -50,9 +50,7 @@ static int failed(struct buf *why, const char *what)
 {
 	int err = errno > 0 ? errno : EIO;
 
-	buf_adds(why, "init: ");
-	buf_adds(why, what);
-	buf_adderr(why, err);
+	buf_fmt(why, "init: %s%e", what, err);
 	return err;
 }
 

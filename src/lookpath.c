@@ -36,10 +36,7 @@ static int check_executable(const char *file, bool *by_stat)
 
 static int fail(struct buf *why, const char *cmd, const char *reason, int status)
 {
-	buf_adds(why, "exec: ");
-	buf_quote(why, cmd, strlen(cmd));
-	buf_adds(why, ": ");
-	buf_adds(why, reason);
+	buf_fmt(why, "exec: %q: %s", cmd, strlen(cmd), reason);
 	return status;
 }
 
@@ -101,10 +98,8 @@ int find_command(const char *cmd, const char *pathenv, char **path,
 		return take(buf_str(&copy), path, why);
 	}
 	fail(why, cmd, by_stat ? "stat " : "", 0);
-	if (by_stat) {
-		buf_escape(why, cmd, strlen(cmd));
-		buf_adds(why, ": ");
-	}
+	if (by_stat)
+		buf_fmt(why, "%v: ", cmd, strlen(cmd));
 	buf_adderr(why, err);
 	return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 }

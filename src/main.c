@@ -93,10 +93,7 @@ static _Noreturn void fail_switch(const char *spec, const char *reason, int err)
 {
 	struct buf msg = {0};
 
-	buf_adds(&msg, "error: failed switching to '");
-	buf_escape(&msg, spec, strlen(spec));
-	buf_adds(&msg, "': ");
-	buf_adds(&msg, reason);
+	buf_fmt(&msg, "error: failed switching to '%v': %s", spec, strlen(spec), reason);
 	if (err == EPERM)
 		buf_adds(&msg, "\nerror: switching users needs root, or CAP_SETUID and CAP_SETGID: start gosu as root");
 	fail(1, &msg);
@@ -119,18 +116,14 @@ static int command_line(int argc, char **argv, const char *self, struct options 
 		say(STDOUT_FILENO, &out);
 		exit(0);
 	case ACTION_BAD_VALUE:
-		buf_adds(&out, "error: ");
-		buf_add(&out, opt->why.s, opt->why.len);
+		buf_fmt(&out, "error: %b", opt->why.s, opt->why.len);
 		fail(1, &out);
 	case ACTION_BAD_OPTION:
-		buf_adds(&out, "error: unknown option ");
-		buf_quote(&out, argv[arg], strlen(argv[arg]));
-		buf_addc(&out, '\n');
+		buf_fmt(&out, "error: unknown option %q\n", argv[arg], strlen(argv[arg]));
 		break;
 	case ACTION_BAD_GRACE:
-		buf_adds(&out, "error: invalid option ");
-		buf_quote(&out, argv[arg], strlen(argv[arg]));
-		buf_adds(&out, ": --init-grace=SECONDS wants 0 to 86400 and --init\n");
+		buf_fmt(&out, "error: invalid option %q: --init-grace=SECONDS wants 0 to 86400 and --init\n",
+		        argv[arg], strlen(argv[arg]));
 		break;
 	case ACTION_RUN:
 		if (argc - arg >= 2)
@@ -161,8 +154,7 @@ static _Noreturn void fail_command(int status, struct buf *why)
 {
 	struct buf msg = {0};
 
-	buf_adds(&msg, "error: ");
-	buf_add(&msg, why->s, why->len);
+	buf_fmt(&msg, "error: %b", why->s, why->len);
 	msg.failed |= why->failed;
 	fail(status, &msg);
 }
@@ -213,7 +205,6 @@ int main(int argc, char **argv)
 		fail_command(1, &why);
 	execve(path, cmd, env);
 	err = errno;
-	buf_adds(&why, "exec failed: ");
-	buf_adderr(&why, err);
+	buf_fmt(&why, "exec failed: %e", err);
 	fail_command(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, &why);
 }
