@@ -79,7 +79,7 @@ static int read_all(int dir, const char *path, struct buf *b, struct stat *st)
 	if (fstat(fd, st))
 		err = errno;
 	else if (!S_ISREG(st->st_mode))
-		err = S_ISDIR(st->st_mode) ? EISDIR : ERR_NOT_REGULAR;
+		err = ERR_NOT_REGULAR;
 	buf_add(b, "", 0);
 	while (!err && (n = read(fd, chunk, sizeof chunk)))
 		if (n > 0)
@@ -380,7 +380,7 @@ static int path_ids(const char *path, uint32_t id[2], struct buf *why)
 		buf_free(&b);
 	}
 	if (odd) {
-		buf_fmt(why, "--map-ids: %s is not a directory or regular file of an ordinary file system", path);
+		buf_fmt(why, "--map-ids: %s is not an ordinary directory or file", path);
 		return -1;
 	}
 	id[0] = st.stx_uid, id[1] = st.stx_gid;

@@ -210,10 +210,10 @@ def test_path_source_is_the_owner(gosu):
     ("/mnt/link/", "error: --map-ids: open /mnt/link/: too many levels of symbolic links\n"),
     ("/mnt/real/loop/../work", "error: --map-ids: open /mnt/real/loop/../work: too many levels of symbolic links\n"),
     ("/proc/self", "error: --map-ids: open /proc/self: too many levels of symbolic links\n"),
-    ("/proc/1", "error: --map-ids: /proc/1 is not a directory or regular file of an ordinary file system\n"),
-    ("/sys/kernel", "error: --map-ids: /sys/kernel is not a directory or regular file of an ordinary file system\n"),
-    ("/dev/null", "error: --map-ids: /dev/null is not a directory or regular file of an ordinary file system\n"),
-    ("/dev/pts", "error: --map-ids: /dev/pts is not a directory or regular file of an ordinary file system\n"),
+    ("/proc/1", "error: --map-ids: /proc/1 is not an ordinary directory or file\n"),
+    ("/sys/kernel", "error: --map-ids: /sys/kernel is not an ordinary directory or file\n"),
+    ("/dev/null", "error: --map-ids: /dev/null is not an ordinary directory or file\n"),
+    ("/dev/pts", "error: --map-ids: /dev/pts is not an ordinary directory or file\n"),
     ("/mnt/none", "error: --map-ids: open /mnt/none: no such file or directory\n"),
 ])
 def test_path_source_refusals(gosu, path, err):
