@@ -1,5 +1,5 @@
-/* --map-ids=SOURCE read as text, and the kernel's id tables read as text
- * (behaviour.md §11). Pure. */
+/* --map-ids=SOURCE read as text, and the kernel's tables that tell about
+ * the ids read as text (behaviour.md §11). Pure. */
 #ifndef GOSU_MAPSOURCE_H
 #define GOSU_MAPSOURCE_H
 
@@ -7,22 +7,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum source_kind { SOURCE_IDS, SOURCE_ENV, SOURCE_PATH };
+#include "buf.h"
 
-struct source {
-	enum source_kind kind;
-	uint32_t uid, gid; /* SOURCE_IDS; gid MAP_KEEP when not given */
-	const char *uvar, *gvar; /* SOURCE_ENV, ulen and glen bytes; gvar NULL when none is named */
-	size_t ulen, glen;
-	const char *path;  /* SOURCE_PATH */
-};
+enum { SOURCE_NONE, SOURCE_IDS, SOURCE_PATH };
 
-/* 0 and *s (pointing into text), or -1 and *reason (NULL when memory
- * ran out). */
-int source_parse(const char *text, struct source *s, char **reason);
+/* What --map-ids=text names, the variables of env[:UVAR[:GVAR]] looked up
+ * in env: SOURCE_IDS with id[0] and id[1] (the gid MAP_KEEP when none is
+ * given); SOURCE_NONE when the uid variable is unset or empty (then *note
+ * holds a warning line when the gid one is set); SOURCE_PATH when the ids
+ * are a path's owner's; or -1 with the reason in *why. */
+int source_ids(const char *text, char *const *env, uint32_t id[2], struct buf *note,
+               struct buf *why);
 
-/* The value of the variable name[0..n) in env, or NULL. */
-const char *env_lookup(char *const *env, const char *name, size_t n);
+/* The number at *p, after blanks and line ends, *p moved past it; false
+ * when no digit is there. Past 2^33 it stays 2^33: out of any range. */
+bool scan_number(const char **p, const char *end, uint64_t *v);
 
 /* A target id, strictly: digits only, 1-2147483647. */
 bool target_id(const char *p, size_t n, uint32_t *id);
@@ -31,8 +30,7 @@ bool target_id(const char *p, size_t n, uint32_t *id);
  * namespace. */
 bool id_mapped(const char *map, size_t len, uint32_t id);
 
-/* The file system type of mount id in /proc/self/mountinfo text, or NULL
- * (the bytes of the type end at the next ' '). */
-const char *mount_type(const char *info, size_t len, uint64_t id, size_t *n);
+/* Whether mount id is devtmpfs in a /proc/self/mountinfo text. */
+bool on_devtmpfs(const char *info, size_t len, uint64_t id);
 
 #endif

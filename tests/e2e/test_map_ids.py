@@ -164,7 +164,10 @@ def test_env_unset_is_plain_gosu(gosu, env, line):
     ("1000:", {}, '--map-ids: "1000:": want UID[:GID] (1-2147483647), env[:UVAR[:GVAR]] or an absolute path'),
     ("+1000", {}, '--map-ids: "+1000": want UID[:GID] (1-2147483647), env[:UVAR[:GVAR]] or an absolute path'),
     ("2147483648", {}, '--map-ids: "2147483648": want UID[:GID] (1-2147483647), env[:UVAR[:GVAR]] or an absolute path'),
-    ("env:", {}, '--map-ids: "env:": want env, env:UVAR or env:UVAR:GVAR'),
+    ("env:", {}, '--map-ids: "env:": want UID[:GID] (1-2147483647), env[:UVAR[:GVAR]] or an absolute path'),
+    ("env:A:", {}, '--map-ids: "env:A:": want UID[:GID] (1-2147483647), env[:UVAR[:GVAR]] or an absolute path'),
+    ("env:A:B:C", {}, '--map-ids: "env:A:B:C": want UID[:GID] (1-2147483647), env[:UVAR[:GVAR]] or an absolute path'),
+    ("1000:5:6", {}, '--map-ids: "1000:5:6": want UID[:GID] (1-2147483647), env[:UVAR[:GVAR]] or an absolute path'),
     ("env", {"USER_ID": "0"}, '--map-ids: USER_ID="0" is not an id in range 1-2147483647'),
     ("env", {"USER_ID": "1000", "GROUP_ID": "x"}, '--map-ids: GROUP_ID="x" is not an id in range 1-2147483647'),
 ])
@@ -176,7 +179,7 @@ def test_bad_sources(gosu, source, env, err):
 
 def test_group_in_spec_is_refused(gosu):
     s = one(gosu, ["--map-ids=1000", "app:users"])
-    assert (s.rc, s.err) == (1, "error: --map-ids: the user spec names a group; name only the account to map\n")
+    assert (s.rc, s.err) == (1, "error: --map-ids: name only the account, not a group\n")
 
 
 def test_root_template_is_refused(gosu):
@@ -207,10 +210,10 @@ def test_path_source_is_the_owner(gosu):
     ("/mnt/link/", "error: --map-ids: open /mnt/link/: too many levels of symbolic links\n"),
     ("/mnt/real/loop/../work", "error: --map-ids: open /mnt/real/loop/../work: too many levels of symbolic links\n"),
     ("/proc/self", "error: --map-ids: open /proc/self: too many levels of symbolic links\n"),
-    ("/proc/1", "error: --map-ids: /proc/1 is not a directory or regular file of an ordinary file system\n"),
-    ("/sys/kernel", "error: --map-ids: /sys/kernel is not a directory or regular file of an ordinary file system\n"),
-    ("/dev/null", "error: --map-ids: /dev/null is not a directory or regular file of an ordinary file system\n"),
-    ("/dev/pts", "error: --map-ids: /dev/pts is not a directory or regular file of an ordinary file system\n"),
+    ("/proc/1", "error: --map-ids: /proc/1 is not an ordinary directory or file\n"),
+    ("/sys/kernel", "error: --map-ids: /sys/kernel is not an ordinary directory or file\n"),
+    ("/dev/null", "error: --map-ids: /dev/null is not an ordinary directory or file\n"),
+    ("/dev/pts", "error: --map-ids: /dev/pts is not an ordinary directory or file\n"),
     ("/mnt/none", "error: --map-ids: open /mnt/none: no such file or directory\n"),
 ])
 def test_path_source_refusals(gosu, path, err):
@@ -222,14 +225,14 @@ def test_path_source_refusals(gosu, path, err):
 def test_root_owned_path_is_not_mapped(gosu):
     s = one(gosu, ["--map-ids=/mnt/work", "app"], setup=work_dir(0, 2345))
     assert s.rc == 0, s.err
-    assert s.err == ("warning: --map-ids: /mnt/work is owned by uid 0, which is not mapped: "
+    assert s.err == ("warning: --map-ids: /mnt/work has uid 0, not mapped: "
                      "that id stays the template's\n")
     assert s.ids() == (999, 2345, [2345])
 
 
 def test_overflow_owner_is_not_mapped(gosu):
     s = one(gosu, ["--map-ids=/mnt/work", "app"], setup=work_dir(1234, 65534))
-    assert s.err == ("warning: --map-ids: /mnt/work has gid 65534, which is not mapped: "
+    assert s.err == ("warning: --map-ids: /mnt/work has gid 65534, not mapped: "
                      "that id stays the template's\n")
     assert s.ids() == (1234, 999, [999])
 
