@@ -51,57 +51,60 @@ static void failed(struct walk *w)
 	buf_add(&w->failed_at, w->path.s, w->path.len);
 }
 
-/* An absolute path from / one component at a time, each opened with
- * O_PATH | O_NOFOLLOW and refused (ELOOP) when that opened a symlink: a
- * magic link too, which O_NOFOLLOW opens as itself rather than follows.
- * Unless flags are O_PATH, the last is opened again with them through
- * ".", by that fd rather than by its name. With mk, for a home: missing
- * components are made, mode 0755 whatever the umask, as root but the
- * last, which becomes mk's new ids'; what fails is said through mk. */
+/* name under fd, which it closes, without following it: refused (ELOOP)
+ * when it is a symlink, a magic link too, which O_PATH | O_NOFOLLOW opens
+ * as itself. With mk, made when missing, mode 0755 whatever the umask
+ * (what fails is said through mk), and then *made. */
+static int open_part(int fd, const char *name, struct walk *mk, bool *made)
+{
+	int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	*made = next < 0 && errno == ENOENT && mk;
+	if (*made && (syscall(SYS_mkdirat, fd, name, 0755) ||
+	              (next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	              syscall(SYS_fchmod, next, 0755)))
+		failed(mk);
+	if (next >= 0 && !fstat(next, &st) && S_ISLNK(st.st_mode)) {
+		(void)close(next); /* O_PATH */
+		next = -1;
+		errno = ELOOP;
+	}
+	(void)close(fd); /* O_PATH or read-only */
+	return next;
+}
+
+/* An absolute path from / one component at a time, none of them
+ * followed. The last is opened again through ".", by that fd rather than
+ * by its name: with flags, or as a directory when a slash ends the path.
+ * With mk, for a home: the missing components are made, as root but the
+ * last, which becomes mk's new ids'. */
 static int open_parts(const char *path, int flags, struct walk *mk)
 {
 	struct buf copy = {0};
-	int fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC), next;
+	int fd, next;
 	char *s, *p, *part;
-	bool made = false;
-	struct stat st;
+	bool made = false, slash = false;
 
 	buf_adds(&copy, path);
-	p = s = buf_str(&copy);
-	if (!s) {
-		(void)close(fd); /* O_PATH */
-		errno = ENOMEM;
-		return -1;
-	}
-	for (; fd >= 0; fd = next) {
+	if (!(p = s = buf_str(&copy)))
+		return -1; /* errno from the allocator */
+	fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	while (fd >= 0) {
 		while (*p == '/')
 			p++;
 		if (!*p)
 			break;
 		part = p;
 		p = strchrnul(p, '/');
-		/* Followed by a slash, even a trailing one: a directory. */
-		bool dir = *p;
-
-		if (dir)
+		if ((slash = *p))
 			*p++ = '\0';
-		next = openat(fd, part, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		made = next < 0 && errno == ENOENT && mk;
-		if (made && (syscall(SYS_mkdirat, fd, part, 0755) ||
-		             (next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-		             syscall(SYS_fchmod, next, 0755)))
-			failed(mk);
-		if (next >= 0 && !fstat(next, &st) && (S_ISLNK(st.st_mode) || (dir && !S_ISDIR(st.st_mode)))) {
-			(void)close(next); /* O_PATH */
-			next = -1;
-			errno = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
-		}
-		(void)close(fd); /* O_PATH or read-only */
+		fd = open_part(fd, part, mk, &made);
 	}
 	free(s);
 	if (fd >= 0 && made && fchownat(fd, "", mk->uid, mk->gid, AT_EMPTY_PATH))
 		failed(mk);
-	if (fd >= 0 && !(flags & O_PATH)) {
+	if (fd >= 0 && (slash || !(flags & O_PATH))) {
 		next = openat(fd, ".", flags | O_CLOEXEC);
 		(void)close(fd); /* O_PATH or read-only */
 		fd = next;
@@ -114,17 +117,6 @@ int open_nofollow(const char *path, int flags)
 	return open_parts(path, flags, NULL);
 }
 
-/* Whether a mount is one of the --map-chown directories': repaired there. */
-static bool named_mount(const struct walk *w, uint64_t mnt)
-{
-	struct statx stx;
-
-	for (int i = 0; i < w->dirs->n; i++)
-		if (!statx_mnt(w->dirs->fd[i], "", AT_EMPTY_PATH, &stx) && stx.stx_mnt_id == mnt)
-			return true;
-	return false;
-}
-
 static void say(const struct walk *w, const char *what)
 {
 	struct buf b = {0};
@@ -133,11 +125,16 @@ static void say(const struct walk *w, const char *what)
 	map_notice(&b);
 }
 
-/* A mount met by the walk, or as the home: left to a --map-chown. */
+/* A mount met as the home or by the walk: repaired only where it is one
+ * of the --map-chown directories'. */
 static void other_mount(const struct walk *w, uint64_t mnt)
 {
-	if (!named_mount(w, mnt))
-		say(w, "is a mount of its own, not repaired: add --map-chown for it");
+	struct statx stx;
+
+	for (int i = 0; i < w->dirs->n; i++)
+		if (!statx_mnt(w->dirs->fd[i], "", AT_EMPTY_PATH, &stx) && stx.stx_mnt_id == mnt)
+			return;
+	say(w, "is a mount of its own, not repaired: add --map-chown for it");
 }
 
 /* One entry, by an fd that names it and nothing else: re-owned when it
@@ -253,6 +250,12 @@ static void repair_top(struct walk *w, int fd, bool named)
 
 	if (statx_mnt(fd, "", AT_EMPTY_PATH, &top) || statx_mnt(fd, "..", 0, &up))
 		return failed(w);
+	/* Before Linux 5.8 there are no mount ids: no walk could keep to
+	 * the top's mount. */
+	if (!(top.stx_mask & STATX_MNT_ID)) {
+		errno = ENOSYS;
+		return failed(w);
+	}
 	bool mount_point = top.stx_mnt_id != up.stx_mnt_id;
 
 	if (mount_point && !named)

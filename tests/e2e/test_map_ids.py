@@ -492,6 +492,33 @@ def test_missing_home_is_created(gosu):
     assert s.tree["/home"]["/home/app"]["mode"] & 0o7777 == 0o755
 
 
+def test_missing_home_and_parents_are_created_whatever_the_umask(gosu):
+    files = dict(FILES, passwd=PASSWD.replace("/home/app", "/home/a/b/app/").encode())
+
+    def build():
+        os.umask(0o077)  # preexec: the runner and gosu inherit it
+    s = one(gosu, ["--map-ids=1000:1001", "app"], files=files, setup=home_tmpfs(build),
+            watch=["/home"])
+    assert s.rc == 0, s.err
+    assert s.owner("/home/a") == s.owner("/home/a/b") == (0, 0)
+    assert s.owner("/home/a/b/app") == (1000, 1001)
+    for d in ("/home/a", "/home/a/b", "/home/a/b/app"):
+        assert s.tree["/home"][d]["mode"] & 0o7777 == 0o755
+
+
+def test_missing_home_is_not_created_through_a_symlink(gosu):
+    files = dict(FILES, passwd=PASSWD.replace("/home/app", "/home/link/app").encode())
+
+    def build():
+        os.mkdir("/home/real")
+        os.symlink("/home/real", "/home/link")
+    s = one(gosu, ["--map-ids=1000:1001", "app"], files=files, setup=home_tmpfs(build),
+            watch=["/home"])
+    assert s.tree["/home"]["/home/real"] and "/home/real/app" not in s.tree["/home"]
+    assert ('warning: --map-ids: "/home/link/app" is or passes through a symlink, '
+            'not repaired\n') in s.err
+
+
 def test_symlinked_home_left_alone(gosu):
     def build():
         os.makedirs("/home/real")
