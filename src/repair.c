@@ -117,6 +117,7 @@ int open_nofollow(const char *path, int flags)
 	return open_parts(path, flags, NULL);
 }
 
+/* One line about the entry at hand: what is said of its path. */
 static void say(const struct walk *w, const char *what)
 {
 	struct buf b = {0};
@@ -303,30 +304,44 @@ static bool system_dir(const char *p)
 	return false;
 }
 
+/* Opens one --map-chown=DIR, to be d's next: the fd, or -1 with the
+ * reason in why. */
+static int open_chown(const char *dir, const struct chown_dirs *d, struct buf *why)
+{
+	struct buf clean = {0};
+	const char *what = NULL;
+	int fd = -1;
+
+	path_join_clean(&clean, dir, strlen(dir), "");
+	if (dir[0] != '/' || clean.failed || system_dir(clean.s))
+		what = "a system directory or not absolute";
+	else if (d->n == (int)(sizeof d->fd / sizeof *d->fd))
+		what = "too many --map-chown";
+	else
+		fd = open_parts(clean.s, O_RDONLY | O_DIRECTORY, NULL);
+	if (fd < 0) {
+		int err = errno;
+
+		buf_fmt(why, "--map-chown=%q: ", dir, strlen(dir));
+		if (what)
+			buf_adds(why, what);
+		else
+			buf_adderr(why, err);
+	}
+	buf_free(&clean);
+	return fd;
+}
+
 int repair_open(char *const *opts, int n, struct chown_dirs *d, struct buf *why)
 {
 	d->n = 0;
 	for (int i = 0; i < n; i++) {
-		struct buf clean = {0};
-		const char *dir = opts[i] + 12, *what = NULL;
-		int fd = -1, err = 0;
+		const char *dir = opts[i] + 12;
+		int fd;
 
 		if (strncmp(opts[i], "--map-chown=", 12) != 0)
 			continue;
-		path_join_clean(&clean, dir, strlen(dir), "");
-		if (dir[0] != '/' || clean.failed || system_dir(clean.s))
-			what = "a system directory or not absolute";
-		else if (d->n == (int)(sizeof d->fd / sizeof *d->fd))
-			what = "too many --map-chown";
-		else if ((fd = open_parts(clean.s, O_RDONLY | O_DIRECTORY, NULL)) < 0)
-			err = errno;
-		buf_free(&clean);
-		if (fd < 0) {
-			buf_fmt(why, "--map-chown=%q: ", dir, strlen(dir));
-			if (what)
-				buf_adds(why, what);
-			else
-				buf_adderr(why, err);
+		if ((fd = open_chown(dir, d, why)) < 0) {
 			repair_close(d);
 			return -1;
 		}
