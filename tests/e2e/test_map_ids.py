@@ -210,6 +210,11 @@ def test_path_source_is_the_owner(gosu):
     ("/mnt/link/", "error: --map-ids: open /mnt/link/: too many levels of symbolic links\n"),
     ("/mnt/real/loop/../work", "error: --map-ids: open /mnt/real/loop/../work: too many levels of symbolic links\n"),
     ("/proc/self", "error: --map-ids: open /proc/self: too many levels of symbolic links\n"),
+    # magic links, last or on the way: opened as themselves, never followed
+    ("/proc/1/root", "error: --map-ids: open /proc/1/root: too many levels of symbolic links\n"),
+    ("/proc/1/cwd/", "error: --map-ids: open /proc/1/cwd/: too many levels of symbolic links\n"),
+    ("/proc/1/root/mnt/work", "error: --map-ids: open /proc/1/root/mnt/work: too many levels of symbolic links\n"),
+    ("/dev/null/", "error: --map-ids: open /dev/null/: not a directory\n"),
     ("/proc/1", "error: --map-ids: /proc/1 is not an ordinary directory or file\n"),
     ("/sys/kernel", "error: --map-ids: /sys/kernel is not an ordinary directory or file\n"),
     ("/dev/null", "error: --map-ids: /dev/null is not an ordinary directory or file\n"),
@@ -451,9 +456,9 @@ def test_home_mount_point_left_alone_unless_named(gosu):
                          ["--map-ids=1000:1001", "--map-chown=/home/app", "app"]],
                   setup=home_tmpfs(build), watch=["/home"])
     assert a.owner("/home/app/f") == (999, 999)
-    assert ('warning: --map-ids: the home "/home/app" is a mount point, not repaired: '
+    assert ('warning: --map-ids: "/home/app" is a mount of its own, not repaired: '
             'add --map-chown for it\n') in a.err
-    assert b.rc == 0 and "mount point" not in b.err
+    assert b.rc == 0 and "mount of its own" not in b.err
     assert b.owner("/home/app/f") == b.owner("/home/app") == (1000, 1001)
 
 
@@ -490,6 +495,33 @@ def test_missing_home_is_created(gosu):
     assert s.tree["/home"]["/home/app"]["mode"] & 0o7777 == 0o755
 
 
+def test_missing_home_and_parents_are_created_whatever_the_umask(gosu):
+    files = dict(FILES, passwd=PASSWD.replace("/home/app", "/home/a/b/app/").encode())
+
+    def build():
+        os.umask(0o077)  # preexec: the runner and gosu inherit it
+    s = one(gosu, ["--map-ids=1000:1001", "app"], files=files, setup=home_tmpfs(build),
+            watch=["/home"])
+    assert s.rc == 0, s.err
+    assert s.owner("/home/a") == s.owner("/home/a/b") == (0, 0)
+    assert s.owner("/home/a/b/app") == (1000, 1001)
+    for d in ("/home/a", "/home/a/b", "/home/a/b/app"):
+        assert s.tree["/home"][d]["mode"] & 0o7777 == 0o755
+
+
+def test_missing_home_is_not_created_through_a_symlink(gosu):
+    files = dict(FILES, passwd=PASSWD.replace("/home/app", "/home/link/app").encode())
+
+    def build():
+        os.mkdir("/home/real")
+        os.symlink("/home/real", "/home/link")
+    s = one(gosu, ["--map-ids=1000:1001", "app"], files=files, setup=home_tmpfs(build),
+            watch=["/home"])
+    assert s.tree["/home"]["/home/real"] and "/home/real/app" not in s.tree["/home"]
+    assert ('warning: --map-ids: "/home/link/app" is or passes through a symlink, '
+            'not repaired\n') in s.err
+
+
 def test_symlinked_home_left_alone(gosu):
     def build():
         os.makedirs("/home/real")
@@ -497,18 +529,25 @@ def test_symlinked_home_left_alone(gosu):
         os.symlink("/home/real", "/home/app")
     s = one(gosu, ["--map-ids=1000:1001", "app"], setup=home_tmpfs(build), watch=["/home"])
     assert s.owner("/home/real") == (999, 999)
-    assert ('warning: --map-ids: the home "/home/app" is or passes through a symlink, '
-            'not repaired\n') in s.err
+    assert 'warning: --map-ids: "/home/app" is or passes through a symlink, not repaired\n' in s.err
 
 
-@pytest.mark.parametrize("dir", ["/", "/etc", "/usr", "/usr/", "/var//", "/lib64", "/home/../etc",
-                                 "relative", "/home/none", "/home/link"])
-def test_map_chown_refusals(gosu, dir):
+SYSTEM = "a system directory or not absolute"
+
+
+@pytest.mark.parametrize("dir,why", [
+    ("/", SYSTEM), ("/etc", SYSTEM), ("/usr", SYSTEM), ("/usr/", SYSTEM), ("/var//", SYSTEM),
+    ("/lib64", SYSTEM), ("/libexec", SYSTEM), ("/home/../etc", SYSTEM), ("relative", SYSTEM),
+    ("/home/none", "no such file or directory"), ("/home/link", "too many levels of symbolic links"),
+    ("/home/link/", "too many levels of symbolic links"), ("/home/f", "not a directory"),
+])
+def test_map_chown_refusals(gosu, dir, why):
     def build():
         os.symlink("/home", "/home/link")
+        open("/home/f", "w").close()
     s = one(gosu, ["--map-ids=1000:1001", f"--map-chown={dir}", "app"], setup=home_tmpfs(build))
     assert s.rc == 1
-    assert s.err.startswith(f'error: --map-chown="{dir}": ')
+    assert s.err == f'error: --map-chown="{dir}": {why}\n'
     assert s.etc("passwd") == PASSWD  # refused before anything is written
 
 
