@@ -225,9 +225,11 @@ static int take(struct db *db, int kind, int i, const char *pidfile, unsigned *w
 		}
 		if (errno != EEXIST && errno != EAGAIN && errno != EINTR && (i >= 0 || errno != EACCES))
 			return errno;
-		/* A lock whose holder is gone: removed, tried again at once. */
+		/* A lock whose holder is gone: removed, tried again at once. One
+		 * with this process's pid is an earlier start's that died with
+		 * the same pid (PID 1 of a restarted container). */
 		if (i >= 0 && kind == SHADOW_LOCK && (r = (int)file_number(db->dir, n.s, 0)) &&
-		    syscall(SYS_kill, r, 0) && errno == ESRCH)
+		    (r == getpid() || (syscall(SYS_kill, r, 0) && errno == ESRCH)))
 			(void)syscall(SYS_unlinkat, db->dir, n.s, 0);
 		else if (!wait_more(waited))
 			return EAGAIN;
@@ -261,7 +263,9 @@ static int shadow_lock(struct db *db, int i, unsigned *waited)
 		*--d = (char)('0' + v % 10);
 	while (v /= 10);
 	copy(pid, d);
-	if ((fd = openat(db->dir, pidfile.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+	/* Named by this pid, so one already there is a dead start's (as
+	 * shadow-utils, which truncates it too). */
+	if ((fd = openat(db->dir, pidfile.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return errno;
 	err = write_all(fd, d, strlen(d));
 	if (close(fd) && !err)

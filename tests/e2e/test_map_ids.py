@@ -367,6 +367,22 @@ def test_stale_shadow_lock_is_taken_over(gosu):
     assert "passwd.lock" not in res.out.decode()
 
 
+def test_locks_left_by_a_dead_pid_1_are_taken_over(gosu):
+    """A container killed while gosu held shadow-utils' lock restarts with
+    gosu as PID 1 again: the lock naming pid 1, and the pid file named by
+    it, are that dead start's, not a holder to wait for."""
+    script = textwrap.dedent(f"""
+        echo -n 1 > /etc/passwd.lock; echo -n 1 > /etc/passwd.1; echo -n 1 > /etc/group.1
+        unshare --pid --fork --mount-proc {gosu.path} --map-ids=1000:1001 app true; echo "rc=$?"
+        cat /etc/passwd; echo ---; ls -A /etc
+    """)
+    res = run_ns(["sh", "-c", script], files=FILES, setup=private_home(), timeout=30)
+    out = res.out.decode()
+    assert "rc=0\n" in out, res.stderr
+    assert "app:x:1000:1001::/home/app:/bin/sh" in out
+    assert sorted(out.split("---\n")[-1].split()) == [".pwd.lock", "group", "gshadow", "passwd"]
+
+
 def test_concurrent_useradd_is_held_off(gosu):
     """useradd and gosu at the same time, many times: each sees the other's
     complete file, so neither change is ever lost."""
