@@ -29,7 +29,7 @@ void buf_escape(struct buf *b, const char *p, size_t n);
  *   %b  const char *, size_t: bytes as they are
  *   %q  const char *, size_t: quoted, as buf_quote
  *   %v  const char *, size_t: escaped, as buf_escape
- *   %u  unsigned;  %U  unsigned long long
+ *   %u  unsigned;  %U  unsigned long
  *   %e  int: the text of an errno (errtext.h)
  * One call instead of one per piece: each message costs a fraction of
  * the code. */
