@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* A line of a file: its bytes with the '\n' (raw) and its entry, trimmed
- * and split into fields when it is one. */
+ * and split into fields when it is one (all fields empty when not). */
 struct line {
 	const char *raw;
 	size_t rawlen;
@@ -15,7 +15,7 @@ struct line {
 };
 
 /* The next line of [*p, end): false at the end. */
-static bool next_line(const char **p, const char *end, struct line *l, size_t nf)
+static bool next_line(const char **p, const char *end, struct line *l)
 {
 	const char *nl;
 	struct field e;
@@ -27,240 +27,82 @@ static bool next_line(const char **p, const char *end, struct line *l, size_t nf
 	l->rawlen = nl ? (size_t)(nl + 1 - *p) : (size_t)(end - *p);
 	*p += l->rawlen;
 	l->entry = entry_of(l->raw, l->rawlen - (nl != NULL), &e);
-	if (l->entry)
-		split(e.p, e.n, l->f, nf);
+	split(e.p, l->entry ? e.n : 0, l->f, PW_NFIELDS);
 	return true;
 }
 
-#define EACH_LINE(file, l, nf) \
+#define EACH_LINE(file, l) \
 	for (const char *p_ = (file)->data, *end_ = p_ ? p_ + (file)->len : NULL; \
-	     p_ && next_line(&p_, end_, &(l), (nf));)
-
-static bool is_named(const struct line *l, const char *name)
-{
-	size_t n = strlen(name);
-
-	return l->entry && l->f[0].n == n && memcmp(l->f[0].p, name, n) == 0;
-}
+	     p_ && next_line(&p_, end_, &(l));)
 
 static bool same(struct field a, struct field b)
 {
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
-static bool has_id(const struct line *l, int field, uint32_t id)
+/* Whether field i is the number id (never, for a line that is no entry:
+ * its fields are empty). */
+static bool has_id(const struct line *l, int i, uint32_t id)
 {
 	uint32_t v;
 
-	return l->entry && parse_file_id(l->f[field], &v) && v == id;
+	return parse_file_id(l->f[i], &v) && v == id;
 }
 
 /* Whether the ','-separated list holds name as a whole member. */
-static bool listed(struct field list, const char *name)
+static bool listed(struct field list, struct field name)
 {
-	size_t n = strlen(name);
 	const char *p = list.p, *end = list.p + list.n;
 
 	while (p <= end) {
 		const char *comma = memchr(p, ',', (size_t)(end - p));
 		const char *stop = comma ? comma : end;
 
-		if ((size_t)(stop - p) == n && memcmp(p, name, n) == 0)
+		if (same((struct field){p, (size_t)(stop - p)}, name))
 			return true;
 		p = stop + 1;
 	}
 	return false;
 }
 
-/* Copies a line with fields replaced, in the order they stand: field
- * rep[i] by the number val[i], or, when val[i] is APPEND, with name
- * added to its member list. The line always ends in '\n' when nl. */
-#define APPEND UINT64_MAX
-
-static void put_line(struct buf *b, const struct line *l, const struct field *rep,
-                     const uint64_t *val, size_t nrep, const char *name, bool nl)
+/* Copies a line with its third and fourth fields (a passwd entry's uid
+ * and gid, a group's gid and members) replaced by the numbers v2 and v3
+ * unless they are MAP_KEEP, and member, unless NULL, added to the fourth
+ * field's list. */
+static void put_line(struct buf *b, const struct line *l, uint32_t v2, uint32_t v3,
+                     const char *member)
 {
-	const char *p = l->raw, *end = l->raw + l->rawlen;
+	const char *p = l->raw;
+	const uint32_t v[2] = {v2, v3};
 
-	for (size_t i = 0; i < nrep; i++) {
-		const char *stop = rep[i].p + rep[i].n;
+	for (int i = 0; i < 2; i++) {
+		const struct field *f = &l->f[2 + i];
 
-		if (val[i] != APPEND) {
-			buf_add(b, p, (size_t)(rep[i].p - p));
-			buf_addu(b, val[i]);
-		} else {
-			/* A line cut short of its member list gets the colons first. */
-			size_t colons = 0;
-
-			buf_add(b, p, (size_t)(stop - p));
-			for (const char *c = l->f[0].p; c < stop; c++)
-				colons += *c == ':';
-			for (; colons < GR_MEMBERS; colons++)
-				buf_addc(b, ':');
-			if (rep[i].n)
-				buf_addc(b, ',');
-			buf_adds(b, name);
+		if (v[i] != MAP_KEEP) {
+			buf_fmt(b, "%b%u", p, (size_t)(f->p - p), v[i]);
+			p = f->p + f->n;
 		}
+	}
+	if (member) {
+		/* A line cut short of its member list gets the colons first. */
+		const struct field *f = &l->f[GR_MEMBERS];
+		const char *stop = f->p + f->n;
+		size_t colons = 0;
+
+		for (const char *c = l->f[0].p; c < stop; c++)
+			colons += *c == ':';
+		buf_fmt(b, "%b%b%b%s", p, (size_t)(stop - p), ":::", GR_MEMBERS - colons,
+		        ",", (size_t)(f->n != 0), member);
 		p = stop;
 	}
-	buf_add(b, p, (size_t)(end - p));
-	if (nl && (l->rawlen == 0 || l->raw[l->rawlen - 1] != '\n'))
-		buf_addc(b, '\n');
+	buf_add(b, p, (size_t)(l->raw + l->rawlen - p));
 }
 
-static void copy_line(struct buf *b, const struct line *l)
+/* Adds ", uid N with NAME" (without the comma first) to the notice of
+ * who shares an id. */
+static void add_sharer(struct buf *b, const char *what, uint32_t id, struct field name)
 {
-	buf_add(b, l->raw, l->rawlen);
-}
-
-static int fail(char **reason, struct buf *why)
-{
-	*reason = buf_str(why);
-	return -1;
-}
-
-/* Adds ", NAME" (or "NAME" first) to a notice list of who shares an id. */
-static void add_sharer(struct buf *b, const char *what, uint64_t id, struct field name)
-{
-	buf_adds(b, b->len ? ", " : "");
-	buf_adds(b, what);
-	buf_addu(b, id);
-	buf_adds(b, " with ");
-	buf_quote(b, name.p, name.n);
-}
-
-struct template {
-	struct line line;      /* its passwd line */
-	const char *before;    /* the line it moves to just before, or NULL */
-	const char *grp_new;   /* the group line holding g already, or NULL */
-	const char *grp_own;   /* its private group's line, or NULL */
-	const char *grp_old;   /* the line of its old primary group, or NULL */
-	struct field old_name; /* that group's name */
-	bool renumber, join;
-};
-
-static int find_template(struct mapplan *p, const char *name, struct template *t,
-                         char **reason)
-{
-	struct buf why = {0};
-	struct line l;
-	bool found = false;
-
-	EACH_LINE(&p->f[MAP_PASSWD], l, PW_NFIELDS) {
-		if (!found && is_named(&l, name)) {
-			t->line = l;
-			found = true;
-		} else if (has_id(&l, PW_UID, p->uid)) {
-			if (!found && !t->before)
-				t->before = l.raw;
-			add_sharer(&p->notice, "uid ", p->uid, l.f[PW_NAME]);
-		}
-	}
-	if (!found) {
-		buf_adds(&why, "unable to find user ");
-		buf_adds(&why, name);
-		buf_adds(&why, ": no matching entries in passwd file");
-		return fail(reason, &why);
-	}
-	if (!parse_file_id(t->line.f[PW_UID], &p->old_uid) ||
-	    !parse_file_id(t->line.f[PW_GID], &p->old_gid)) {
-		buf_adds(&why, "the template ");
-		buf_adds(&why, name);
-		buf_adds(&why, " has a malformed uid or gid in /etc/passwd");
-		return fail(reason, &why);
-	}
-	if (p->old_uid == 0) {
-		buf_adds(&why, "the template ");
-		buf_adds(&why, name);
-		buf_adds(&why, " has uid 0: name the account the image runs as");
-		return fail(reason, &why);
-	}
-	if (p->uid == MAP_KEEP)
-		p->uid = p->old_uid;
-	if (p->old_uid == p->uid)
-		t->before = NULL;
-	return 0;
-}
-
-static void find_groups(struct mapplan *p, const char *name, struct template *t)
-{
-	struct line l;
-	struct field old_members = {"", 0};
-
-	EACH_LINE(&p->f[MAP_GROUP], l, GR_NFIELDS) {
-		if (!t->grp_new && has_id(&l, GR_GID, p->gid)) {
-			t->grp_new = l.raw;
-			if (p->gid != p->old_gid)
-				add_sharer(&p->notice, "gid ", p->gid, l.f[GR_NAME]);
-		}
-		if (!has_id(&l, GR_GID, p->old_gid))
-			continue;
-		if (!t->grp_own && is_named(&l, name))
-			t->grp_own = l.raw;
-		if (!t->grp_old || t->grp_own == l.raw) {
-			t->grp_old = l.raw;
-			t->old_name = l.f[GR_NAME];
-			old_members = l.f[GR_MEMBERS];
-		}
-	}
-	if (p->gid == p->old_gid)
-		return;
-	/* Group 0 is never renumbered nor joined. */
-	t->renumber = !t->grp_new && t->grp_own && p->old_gid != 0;
-	t->join = !t->renumber && t->grp_old && p->old_gid != 0 && !listed(old_members, name);
-}
-
-static void plan_passwd(struct mapplan *p, const struct template *t)
-{
-	struct buf *b = &p->f[MAP_PASSWD].out;
-	struct field rep[2];
-	uint64_t val[2];
-	size_t n = 0;
-	struct line l;
-
-	if (p->uid != p->old_uid)
-		rep[n] = t->line.f[PW_UID], val[n++] = p->uid;
-	if (p->gid != p->old_gid)
-		rep[n] = t->line.f[PW_GID], val[n++] = p->gid;
-	EACH_LINE(&p->f[MAP_PASSWD], l, PW_NFIELDS) {
-		if (l.raw == t->before)
-			put_line(b, &t->line, rep, val, n, NULL, true);
-		if (l.raw == t->line.raw) {
-			if (!t->before)
-				put_line(b, &l, rep, val, n, NULL, false);
-		} else if (t->renumber && has_id(&l, PW_GID, p->old_gid)) {
-			uint64_t g = p->gid;
-
-			put_line(b, &l, &l.f[PW_GID], &g, 1, NULL, false);
-		} else {
-			copy_line(b, &l);
-		}
-	}
-}
-
-/* /etc/group and /etc/gshadow: the private group renumbered, or the
- * template added to its old primary group's members (both files keep
- * members in their fourth field). */
-static void plan_groups(struct mapplan *p, const char *name, const struct template *t,
-                        struct mapfile *f)
-{
-	static const uint64_t append = APPEND;
-	bool gshadow = f == &p->f[MAP_GSHADOW];
-	struct line l;
-
-	EACH_LINE(f, l, GR_NFIELDS) {
-		if (!gshadow && t->renumber && l.raw == t->grp_own) {
-			uint64_t g = p->gid;
-
-			put_line(&f->out, &l, &l.f[GR_GID], &g, 1, NULL, false);
-		} else if (t->join && (gshadow ? l.entry && same(l.f[GR_NAME], t->old_name) &&
-		                                     !listed(l.f[GR_MEMBERS], name)
-		                               : l.raw == t->grp_old)) {
-			put_line(&f->out, &l, &l.f[GR_MEMBERS], &append, 1, name, false);
-		} else {
-			copy_line(&f->out, &l);
-		}
-	}
+	buf_fmt(b, "%s%s %u with %q", b->len ? ", " : "", what, id, name.p, name.n);
 }
 
 /* Empty or a number: a user spec reads it as a uid, not as a name. */
@@ -274,34 +116,115 @@ static bool number_like(const char *s)
 
 int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reason)
 {
-	struct template t = {0};
-	struct buf why = {0};
+	struct field me = {name, strlen(name)};
+	struct line l, tmpl = {0};
+	const char *why = NULL;
+	const char *before = NULL;  /* the line the template moves to just before */
+	const char *grp_new = NULL; /* the group line holding g already */
+	const char *grp_own = NULL; /* the template's private group's line */
+	const char *grp_old = NULL; /* the line of its old primary group */
+	struct field old_name = {0}, old_members = {0}; /* that group's */
+	bool renumber = false, join = false;
 
-	if (u == 0 || (u > MAP_ID_MAX && u != MAP_KEEP) || g == 0 || (g > MAP_ID_MAX && g != MAP_KEEP)) {
-		buf_adds(&why, "uid and gid must be in range 1-2147483647");
-		return fail(reason, &why);
-	}
-	if (number_like(name)) {
-		buf_adds(&why, "the template must be an account's name");
-		return fail(reason, &why);
-	}
-	p->uid = u;
-	if (find_template(p, name, &t, reason))
+	if (u == 0 || (u > MAP_ID_MAX && u != MAP_KEEP) || g == 0 || (g > MAP_ID_MAX && g != MAP_KEEP))
+		why = "uid and gid must be in range 1-2147483647";
+	else if (number_like(name))
+		why = "the template must be an account's name";
+	else
+		EACH_LINE(&p->f[MAP_PASSWD], l) {
+			if (!tmpl.raw && same(l.f[PW_NAME], me)) {
+				tmpl = l;
+			} else if (has_id(&l, PW_UID, u)) {
+				if (!tmpl.raw && !before)
+					before = l.raw;
+				add_sharer(&p->notice, "uid", u, l.f[PW_NAME]);
+			}
+		}
+	if (!why && !tmpl.raw)
+		why = "unable to find user %s: no matching entries in passwd file";
+	else if (!why && (!parse_file_id(tmpl.f[PW_UID], &p->old_uid) ||
+	                  !parse_file_id(tmpl.f[PW_GID], &p->old_gid)))
+		why = "the template %s has a malformed uid or gid in /etc/passwd";
+	else if (!why && p->old_uid == 0)
+		why = "the template %s has uid 0: name the account the image runs as";
+	if (why) {
+		struct buf b = {0};
+
+		buf_fmt(&b, why, name);
+		*reason = buf_str(&b);
 		return -1;
+	}
+	p->uid = u == MAP_KEEP ? p->old_uid : u;
 	p->gid = g == MAP_KEEP ? p->old_gid : g;
-	find_groups(p, name, &t);
-	plan_passwd(p, &t);
-	plan_groups(p, name, &t, &p->f[MAP_GROUP]);
-	plan_groups(p, name, &t, &p->f[MAP_GSHADOW]);
-	for (size_t i = 0; i < MAP_NFILES; i++) {
+	if (p->uid == p->old_uid)
+		before = NULL;
+	if (p->gid != p->old_gid) {
+		EACH_LINE(&p->f[MAP_GROUP], l) {
+			if (!grp_new && has_id(&l, GR_GID, p->gid)) {
+				grp_new = l.raw;
+				add_sharer(&p->notice, "gid", p->gid, l.f[GR_NAME]);
+			}
+			if (!has_id(&l, GR_GID, p->old_gid))
+				continue;
+			if (!grp_own && same(l.f[GR_NAME], me))
+				grp_own = l.raw;
+			if (!grp_old || grp_own == l.raw) {
+				grp_old = l.raw;
+				old_name = l.f[GR_NAME];
+				old_members = l.f[GR_MEMBERS];
+			}
+		}
+		/* Group 0 is never renumbered nor joined. */
+		renumber = !grp_new && grp_own && p->old_gid != 0;
+		join = !renumber && grp_old && p->old_gid != 0 && !listed(old_members, me);
+	}
+
+	/* The template's line, at its place or moved before the first other
+	 * entry with its new uid; with renumbering, the other entries of its
+	 * private group follow it. /etc/group and /etc/gshadow: the private
+	 * group renumbered, or the template added to its old primary group's
+	 * members (both files keep members in their fourth field). */
+	uint32_t nu = p->uid != p->old_uid ? p->uid : MAP_KEEP;
+	uint32_t ng = p->gid != p->old_gid ? p->gid : MAP_KEEP;
+
+	for (int i = 0; i < MAP_NFILES; i++) {
+		struct buf *b = &p->f[i].out;
+
+		EACH_LINE(&p->f[i], l) {
+			uint32_t v2 = MAP_KEEP, v3 = MAP_KEEP;
+			const char *member = NULL;
+
+			if (i == MAP_PASSWD) {
+				if (l.raw == before) {
+					put_line(b, &tmpl, nu, ng, NULL);
+					if (tmpl.raw[tmpl.rawlen - 1] != '\n')
+						buf_addc(b, '\n');
+				}
+				if (l.raw == tmpl.raw) {
+					if (before)
+						continue;
+					v2 = nu, v3 = ng;
+				} else if (renumber && has_id(&l, PW_GID, p->old_gid)) {
+					v3 = p->gid;
+				}
+			} else if (i == MAP_GROUP && renumber && l.raw == grp_own) {
+				v2 = p->gid;
+			} else if (join && (i == MAP_GSHADOW ? l.entry && same(l.f[GR_NAME], old_name) &&
+			                                           !listed(l.f[GR_MEMBERS], me)
+			                                     : l.raw == grp_old)) {
+				member = name;
+			}
+			put_line(b, &l, v2, v3, member);
+		}
+	}
+	for (int i = 0; i < MAP_NFILES; i++) {
 		struct mapfile *f = &p->f[i];
 
 		if (f->out.failed || p->notice.failed) {
 			*reason = NULL;
 			return -1;
 		}
-		f->changed = f->data && (f->out.len != f->len ||
-		                          (f->len && memcmp(f->out.s, f->data, f->len) != 0));
+		f->changed = !same((struct field){f->out.s, f->out.len}, (struct field){f->data, f->len});
 	}
 	return 0;
 }
@@ -315,15 +238,14 @@ void map_plan_free(struct mapplan *p)
 
 static ssize_t planned_read(struct lines *l, char *dst, size_t n)
 {
-	struct mapfile *f = l->ctx;
-	const char *s = f->changed ? f->out.s : f->data;
-	size_t len = f->changed ? f->out.len : f->len;
+	struct field *rest = &((struct mapfile *)l->ctx)->rest;
 
-	if (n > len - f->pos)
-		n = len - f->pos;
+	if (n > rest->n)
+		n = rest->n;
 	if (n)
-		memcpy(dst, s + f->pos, n);
-	f->pos += n;
+		memcpy(dst, rest->p, n);
+	rest->p += n;
+	rest->n -= n;
 	return (ssize_t)n;
 }
 
@@ -334,9 +256,8 @@ static int planned_open(const struct dbfile *db, struct lines *l, const char **o
 	(void)op;
 	if (!f->data)
 		return ENOENT;
-	f->pos = 0;
-	*l = (struct lines){.read = planned_read, .ctx = f,
-	                    .size_hint = f->changed ? f->out.len : f->len};
+	f->rest = f->changed ? (struct field){f->out.s, f->out.len} : (struct field){f->data, f->len};
+	*l = (struct lines){.read = planned_read, .ctx = f, .size_hint = f->rest.n};
 	return 0;
 }
 

@@ -25,7 +25,7 @@ struct mapfile {
 	size_t len;
 	struct buf out;   /* the planned bytes, when changed */
 	bool changed;
-	size_t pos;       /* of the reader map_dbfile() gives */
+	struct field rest; /* what the reader map_dbfile() gives has still to read */
 };
 
 struct mapplan {
