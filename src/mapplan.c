@@ -6,13 +6,19 @@
 #include <string.h>
 
 /* A line of a file: its bytes with the '\n' (raw) and its entry, trimmed
- * and split into fields when it is one (all fields empty when not). */
+ * and split into fields when it is one (all fields empty when not); the
+ * numbers of its third and fourth fields (a passwd entry's uid and gid, a
+ * group's gid), or NO_ID. */
 struct line {
 	const char *raw;
 	size_t rawlen;
 	bool entry;
 	struct field f[PW_NFIELDS];
+	uint64_t id[2];
 };
+
+/* Past every uid_t: equal to no id, MAP_KEEP included. */
+#define NO_ID UINT64_MAX
 
 /* The next line of [*p, end): false at the end. */
 static bool next_line(const char **p, const char *end, struct line *l)
@@ -28,6 +34,11 @@ static bool next_line(const char **p, const char *end, struct line *l)
 	*p += l->rawlen;
 	l->entry = entry_of(l->raw, l->rawlen - (nl != NULL), &e);
 	split(e.p, l->entry ? e.n : 0, l->f, PW_NFIELDS);
+	for (int i = 0; i < 2; i++) {
+		uint32_t v;
+
+		l->id[i] = parse_file_id(l->f[2 + i], &v) ? v : NO_ID;
+	}
 	return true;
 }
 
@@ -38,15 +49,6 @@ static bool next_line(const char **p, const char *end, struct line *l)
 static bool same(struct field a, struct field b)
 {
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
-/* Whether field i is the number id (never, for a line that is no entry:
- * its fields are empty). */
-static bool has_id(const struct line *l, int i, uint32_t id)
-{
-	uint32_t v;
-
-	return parse_file_id(l->f[i], &v) && v == id;
 }
 
 /* Whether the ','-separated list holds name as a whole member. */
@@ -134,7 +136,7 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 		EACH_LINE(&p->f[MAP_PASSWD], l) {
 			if (!tmpl.raw && same(l.f[PW_NAME], me)) {
 				tmpl = l;
-			} else if (has_id(&l, PW_UID, u)) {
+			} else if (l.id[0] == u) {
 				if (!tmpl.raw && !before)
 					before = l.raw;
 				add_sharer(&p->notice, "uid", u, l.f[PW_NAME]);
@@ -142,10 +144,9 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 		}
 	if (!why && !tmpl.raw)
 		why = "unable to find user %s: no matching entries in passwd file";
-	else if (!why && (!parse_file_id(tmpl.f[PW_UID], &p->old_uid) ||
-	                  !parse_file_id(tmpl.f[PW_GID], &p->old_gid)))
+	else if (!why && (tmpl.id[0] == NO_ID || tmpl.id[1] == NO_ID))
 		why = "the template %s has a malformed uid or gid in /etc/passwd";
-	else if (!why && p->old_uid == 0)
+	else if (!why && tmpl.id[0] == 0)
 		why = "the template %s has uid 0: name the account the image runs as";
 	if (why) {
 		struct buf b = {0};
@@ -154,17 +155,19 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 		*reason = buf_str(&b);
 		return -1;
 	}
+	p->old_uid = (uid_t)tmpl.id[0];
+	p->old_gid = (gid_t)tmpl.id[1];
 	p->uid = u == MAP_KEEP ? p->old_uid : u;
 	p->gid = g == MAP_KEEP ? p->old_gid : g;
 	if (p->uid == p->old_uid)
 		before = NULL;
 	if (p->gid != p->old_gid) {
 		EACH_LINE(&p->f[MAP_GROUP], l) {
-			if (!grp_new && has_id(&l, GR_GID, p->gid)) {
+			if (!grp_new && l.id[0] == p->gid) {
 				grp_new = l.raw;
 				add_sharer(&p->notice, "gid", p->gid, l.f[GR_NAME]);
 			}
-			if (!has_id(&l, GR_GID, p->old_gid))
+			if (l.id[0] != p->old_gid)
 				continue;
 			if (!grp_own && same(l.f[GR_NAME], me))
 				grp_own = l.raw;
@@ -204,7 +207,7 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 					if (before)
 						continue;
 					v2 = nu, v3 = ng;
-				} else if (renumber && has_id(&l, PW_GID, p->old_gid)) {
+				} else if (renumber && l.id[1] == p->old_gid) {
 					v3 = p->gid;
 				}
 			} else if (i == MAP_GROUP && renumber && l.raw == grp_own) {
