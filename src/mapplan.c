@@ -5,35 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A line of a file: its bytes with the '\n' (raw) and its entry, trimmed
+/* A line of a file: its bytes with the '\n' [raw, end) and its entry, trimmed
  * and split into fields when it is one (all fields empty when not); the
  * numbers of its third and fourth fields (a passwd entry's uid and gid, a
  * group's gid), or NO_ID. */
 struct line {
-	const char *raw;
-	size_t rawlen;
+	const char *raw, *end;
 	bool entry;
-	struct field f[PW_NFIELDS];
+	struct field f[GR_NFIELDS]; /* the first four: the plan changes no later one */
 	uint64_t id[2];
 };
 
 /* Past every uid_t: equal to no id, MAP_KEEP included. */
 #define NO_ID UINT64_MAX
 
-/* The next line of [*p, end): false at the end. */
-static bool next_line(const char **p, const char *end, struct line *l)
+/* The line of f after the one that ends at l->end: false at the end. */
+static bool next_line(const struct mapfile *f, struct line *l)
 {
-	const char *nl;
+	const char *p = l->end, *end, *nl, *stop;
 	struct field e;
 
-	if (*p >= end)
+	if (f->len == 0 || p == (end = f->data + f->len))
 		return false;
-	nl = memchr(*p, '\n', (size_t)(end - *p));
-	l->raw = *p;
-	l->rawlen = nl ? (size_t)(nl + 1 - *p) : (size_t)(end - *p);
-	*p += l->rawlen;
-	l->entry = entry_of(l->raw, l->rawlen - (nl != NULL), &e);
-	split(e.p, l->entry ? e.n : 0, l->f, PW_NFIELDS);
+	nl = memchr(p, '\n', (size_t)(end - p));
+	stop = nl ? nl : end;
+	l->raw = p;
+	l->end = stop + (nl != NULL);
+	l->entry = entry_of(l->raw, (size_t)(stop - l->raw), &e);
+	split(e.p, l->entry ? e.n : 0, l->f, GR_NFIELDS);
 	for (int i = 0; i < 2; i++) {
 		uint32_t v;
 
@@ -42,9 +41,7 @@ static bool next_line(const char **p, const char *end, struct line *l)
 	return true;
 }
 
-#define EACH_LINE(file, l) \
-	for (const char *p_ = (file)->data, *end_ = p_ ? p_ + (file)->len : NULL; \
-	     p_ && next_line(&p_, end_, &(l));)
+#define EACH_LINE(file, l) for ((l).end = (file)->data; next_line((file), &(l));)
 
 static bool same(struct field a, struct field b)
 {
@@ -97,12 +94,12 @@ static void put_line(struct buf *b, const struct line *l, uint32_t v2, uint32_t 
 		        ",", (size_t)(f->n != 0), member);
 		p = stop;
 	}
-	buf_add(b, p, (size_t)(l->raw + l->rawlen - p));
+	buf_add(b, p, (size_t)(l->end - p));
 }
 
 /* Adds ", uid N with NAME" (without the comma first) to the notice of
  * who shares an id. */
-static void add_sharer(struct buf *b, const char *what, uint32_t id, struct field name)
+static __attribute__((noinline)) void add_sharer(struct buf *b, const char *what, uint32_t id, struct field name)
 {
 	buf_fmt(b, "%s%s %u with %q", b->len ? ", " : "", what, id, name.p, name.n);
 }
@@ -200,7 +197,7 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 			if (i == MAP_PASSWD) {
 				if (l.raw == before) {
 					put_line(b, &tmpl, nu, ng, NULL);
-					if (tmpl.raw[tmpl.rawlen - 1] != '\n')
+					if (tmpl.end[-1] != '\n')
 						buf_addc(b, '\n');
 				}
 				if (l.raw == tmpl.raw) {
