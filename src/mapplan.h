@@ -29,10 +29,10 @@ struct mapfile {
 };
 
 struct mapplan {
-	struct mapfile f[MAP_NFILES];
 	uid_t old_uid, uid;
 	gid_t old_gid, gid;
 	struct buf notice; /* one line without '\n' naming who shares the ids, or empty */
+	struct mapfile f[MAP_NFILES];
 };
 
 /* Plans the template name's move to (u, g), either of them MAP_KEEP: 0
