@@ -123,7 +123,8 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 	const char *grp_own = NULL; /* the template's private group's line */
 	const char *grp_old = NULL; /* the line of its old primary group */
 	struct field old_name = {0}, old_members = {0}; /* that group's */
-	bool renumber = false, join = false;
+	const char *renumbered = NULL; /* grp_own, when it takes the new gid */
+	const char *joined = NULL;     /* grp_old, when the template joins it */
 
 	if (u == 0 || (u > MAP_ID_MAX && u != MAP_KEEP) || g == 0 || (g > MAP_ID_MAX && g != MAP_KEEP))
 		why = "uid and gid must be in range 1-2147483647";
@@ -175,8 +176,11 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 			}
 		}
 		/* Group 0 is never renumbered nor joined. */
-		renumber = !grp_new && grp_own && p->old_gid != 0;
-		join = !renumber && grp_old && p->old_gid != 0 && !listed(old_members, me);
+		if (p->old_gid != 0) {
+			renumbered = grp_new ? NULL : grp_own;
+			if (!renumbered && grp_old && !listed(old_members, me))
+				joined = grp_old;
+		}
 	}
 
 	/* The template's line, at its place or moved before the first other
@@ -204,14 +208,14 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 					if (before)
 						continue;
 					v2 = nu, v3 = ng;
-				} else if (renumber && l.id[1] == p->old_gid) {
+				} else if (renumbered && l.id[1] == p->old_gid) {
 					v3 = p->gid;
 				}
-			} else if (i == MAP_GROUP && renumber && l.raw == grp_own) {
+			} else if (i == MAP_GROUP && l.raw == renumbered) {
 				v2 = p->gid;
-			} else if (join && (i == MAP_GSHADOW ? l.entry && same(l.f[GR_NAME], old_name) &&
-			                                           !listed(l.f[GR_MEMBERS], me)
-			                                     : l.raw == grp_old)) {
+			} else if (joined && (i == MAP_GSHADOW ? l.entry && same(l.f[GR_NAME], old_name) &&
+			                                             !listed(l.f[GR_MEMBERS], me)
+			                                       : l.raw == joined)) {
 				member = name;
 			}
 			put_line(b, &l, v2, v3, member);
