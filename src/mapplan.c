@@ -104,6 +104,12 @@ static __attribute__((noinline)) void add_sharer(struct buf *b, const char *what
 	buf_fmt(b, "%s%s %u with %q", b->len ? ", " : "", what, id, name.p, name.n);
 }
 
+/* Whether v is neither a target id nor MAP_KEEP. */
+static bool bad_id(uint32_t v)
+{
+	return v - 1 >= MAP_ID_MAX && v != MAP_KEEP;
+}
+
 /* Empty or a number: a user spec reads it as a uid, not as a name. */
 static bool number_like(const char *s)
 {
@@ -116,7 +122,7 @@ static bool number_like(const char *s)
 int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reason)
 {
 	struct field me = {name, strlen(name)};
-	struct line l, tmpl = {0};
+	struct line l, tmpl;
 	const char *why = NULL;
 	const char *before = NULL;  /* the line the template moves to just before */
 	const char *grp_new = NULL; /* the group line holding g already */
@@ -126,11 +132,12 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 	const char *renumbered = NULL; /* grp_own, when it takes the new gid */
 	const char *joined = NULL;     /* grp_old, when the template joins it */
 
-	if (u == 0 || (u > MAP_ID_MAX && u != MAP_KEEP) || g == 0 || (g > MAP_ID_MAX && g != MAP_KEEP))
+	tmpl.raw = NULL;
+	if (bad_id(u) || bad_id(g))
 		why = "uid and gid must be in range 1-2147483647";
 	else if (number_like(name))
-		why = "the template must be an account's name";
-	else
+		why = "the template must be a name";
+	else {
 		EACH_LINE(&p->f[MAP_PASSWD], l) {
 			if (!tmpl.raw && same(l.f[PW_NAME], me)) {
 				tmpl = l;
@@ -140,12 +147,13 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 				add_sharer(&p->notice, "uid", u, l.f[PW_NAME]);
 			}
 		}
-	if (!why && !tmpl.raw)
-		why = "unable to find user %s: no matching entries in passwd file";
-	else if (!why && (tmpl.id[0] == NO_ID || tmpl.id[1] == NO_ID))
-		why = "the template %s has a malformed uid or gid in /etc/passwd";
-	else if (!why && tmpl.id[0] == 0)
-		why = "the template %s has uid 0: name the account the image runs as";
+		if (!tmpl.raw)
+			why = "unable to find user %s: no matching entries in passwd file";
+		else if (tmpl.id[0] == NO_ID || tmpl.id[1] == NO_ID)
+			why = "the template %s has a malformed uid or gid";
+		else if (tmpl.id[0] == 0)
+			why = "the template %s has uid 0: name the account the image runs as";
+	}
 	if (why) {
 		struct buf b = {0};
 
