@@ -51,17 +51,17 @@ static bool same(struct field a, struct field b)
 /* Whether the ','-separated list holds name as a whole member. */
 static bool listed(struct field list, struct field name)
 {
-	const char *p = list.p, *end = list.p + list.n;
+	const char *end = list.p + list.n;
 
-	while (p <= end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *stop = comma ? comma : end;
-
-		if (same((struct field){p, (size_t)(stop - p)}, name))
+	for (const char *p = list.p, *q = p;; q++) {
+		if (q < end && *q != ',')
+			continue;
+		if (same((struct field){p, (size_t)(q - p)}, name))
 			return true;
-		p = stop + 1;
+		if (q == end)
+			return false;
+		p = q + 1;
 	}
-	return false;
 }
 
 /* Copies a line with its third and fourth fields (a passwd entry's uid
@@ -90,8 +90,8 @@ static void put_line(struct buf *b, const struct line *l, uint32_t v2, uint32_t 
 
 		for (const char *c = l->f[0].p; c < stop; c++)
 			colons += *c == ':';
-		buf_fmt(b, "%b%b%b%s", p, (size_t)(stop - p), ":::", GR_MEMBERS - colons,
-		        ",", (size_t)(f->n != 0), member);
+		buf_fmt(b, "%b%b%s%s", p, (size_t)(stop - p), ":::", GR_MEMBERS - colons,
+		        f->n ? "," : "", member);
 		p = stop;
 	}
 	buf_add(b, p, (size_t)(l->end - p));
