@@ -122,17 +122,17 @@ static bool number_like(const char *s)
 int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reason)
 {
 	struct field me = {name, strlen(name)};
-	struct line l, tmpl;
+	struct line l, tmpl = {0};
 	const char *why = NULL;
 	const char *before = NULL;  /* the line the template moves to just before */
 	const char *grp_new = NULL; /* the group line holding g already */
 	const char *grp_own = NULL; /* the template's private group's line */
 	const char *grp_old = NULL; /* the line of its old primary group */
-	struct field old_name = {0}, old_members = {0}; /* that group's */
+	struct field old_name = {0}; /* that group's name */
+	bool old_lists = false;      /* whether it lists the template already */
 	const char *renumbered = NULL; /* grp_own, when it takes the new gid */
 	const char *joined = NULL;     /* grp_old, when the template joins it */
 
-	tmpl.raw = NULL;
 	if (bad_id(u) || bad_id(g))
 		why = "uid and gid must be in range 1-2147483647";
 	else if (number_like(name))
@@ -180,13 +180,13 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 			if (!grp_old || grp_own == l.raw) {
 				grp_old = l.raw;
 				old_name = l.f[GR_NAME];
-				old_members = l.f[GR_MEMBERS];
+				old_lists = listed(l.f[GR_MEMBERS], me);
 			}
 		}
 		/* Group 0 is never renumbered nor joined. */
 		if (p->old_gid != 0) {
 			renumbered = grp_new ? NULL : grp_own;
-			if (!renumbered && grp_old && !listed(old_members, me))
+			if (!renumbered && grp_old && !old_lists)
 				joined = grp_old;
 		}
 	}
