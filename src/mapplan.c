@@ -122,7 +122,9 @@ static bool number_like(const char *s)
 int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reason)
 {
 	struct field me = {name, strlen(name)};
-	struct line l, tmpl = {0};
+	struct line l;
+	const char *tmpl = NULL;         /* the template's passwd line */
+	uint64_t old_uid = 0, old_gid = 0; /* its ids, NO_ID when malformed */
 	const char *why = NULL;
 	const char *before = NULL;  /* the line the template moves to just before */
 	const char *grp_new = NULL; /* the group line holding g already */
@@ -139,19 +141,21 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 		why = "the template must be a name";
 	else {
 		EACH_LINE(&p->f[MAP_PASSWD], l) {
-			if (!tmpl.raw && same(l.f[PW_NAME], me)) {
-				tmpl = l;
+			if (!tmpl && same(l.f[PW_NAME], me)) {
+				tmpl = l.raw;
+				old_uid = l.id[0];
+				old_gid = l.id[1];
 			} else if (l.id[0] == u) {
-				if (!tmpl.raw && !before)
+				if (!tmpl && !before)
 					before = l.raw;
 				add_sharer(&p->notice, "uid", u, l.f[PW_NAME]);
 			}
 		}
-		if (!tmpl.raw)
+		if (!tmpl)
 			why = "unable to find user %s: no matching entries in passwd file";
-		else if (tmpl.id[0] == NO_ID || tmpl.id[1] == NO_ID)
+		else if (old_uid == NO_ID || old_gid == NO_ID)
 			why = "the template %s has a malformed uid or gid";
-		else if (tmpl.id[0] == 0)
+		else if (old_uid == 0)
 			why = "the template %s has uid 0: name the account the image runs as";
 	}
 	if (why) {
@@ -161,8 +165,8 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 		*reason = buf_str(&b);
 		return -1;
 	}
-	p->old_uid = (uid_t)tmpl.id[0];
-	p->old_gid = (gid_t)tmpl.id[1];
+	p->old_uid = (uid_t)old_uid;
+	p->old_gid = (gid_t)old_gid;
 	p->uid = u == MAP_KEEP ? p->old_uid : u;
 	p->gid = g == MAP_KEEP ? p->old_gid : g;
 	if (p->uid == p->old_uid)
@@ -208,11 +212,16 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 
 			if (i == MAP_PASSWD) {
 				if (l.raw == before) {
-					put_line(b, &tmpl, nu, ng, NULL);
-					if (tmpl.end[-1] != '\n')
+					/* The template's line, read again. */
+					struct line t;
+
+					t.end = tmpl;
+					next_line(&p->f[i], &t);
+					put_line(b, &t, nu, ng, NULL);
+					if (t.end[-1] != '\n')
 						buf_addc(b, '\n');
 				}
-				if (l.raw == tmpl.raw) {
+				if (l.raw == tmpl) {
 					if (before)
 						continue;
 					v2 = nu, v3 = ng;
