@@ -65,8 +65,9 @@ static bool listed(struct field list, struct field name)
 }
 
 /* Copies a line with its third and fourth fields (a passwd entry's uid
- * and gid, a group's gid and members) replaced by the numbers v2 and v3
- * unless they are MAP_KEEP, and member, unless NULL, added to the fourth
+ * and gid, a group's gid and members) replaced by the numbers v2 and v3,
+ * unless they are MAP_KEEP or the number the field holds already (which
+ * stays as it is written), and member, unless NULL, added to the fourth
  * field's list. */
 static void put_line(struct buf *b, const struct line *l, uint32_t v2, uint32_t v3,
                      const char *member)
@@ -77,7 +78,7 @@ static void put_line(struct buf *b, const struct line *l, uint32_t v2, uint32_t 
 	for (int i = 0; i < 2; i++) {
 		const struct field *f = &l->f[2 + i];
 
-		if (v[i] != MAP_KEEP) {
+		if (v[i] != MAP_KEEP && v[i] != l->id[i]) {
 			buf_fmt(b, "%b%u", p, (size_t)(f->p - p), v[i]);
 			p = f->p + f->n;
 		}
@@ -99,9 +100,10 @@ static void put_line(struct buf *b, const struct line *l, uint32_t v2, uint32_t 
 
 /* Adds ", uid N with NAME" (without the comma first) to the notice of
  * who shares an id. */
-static __attribute__((noinline)) void add_sharer(struct buf *b, const char *what, uint32_t id, struct field name)
+static __attribute__((noinline)) void add_sharer(struct buf *b, const char *what, uint32_t id,
+                                                  const struct line *l)
 {
-	buf_fmt(b, "%s%s %u with %q", b->len ? ", " : "", what, id, name.p, name.n);
+	buf_fmt(b, "%s%s %u with %q", b->len ? ", " : "", what, id, l->f[0].p, l->f[0].n);
 }
 
 /* Whether v is neither a target id nor MAP_KEEP. */
@@ -148,7 +150,7 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 			} else if (l.id[0] == u) {
 				if (!tmpl && !before)
 					before = l.raw;
-				add_sharer(&p->notice, "uid", u, l.f[PW_NAME]);
+				add_sharer(&p->notice, "uid", u, &l);
 			}
 		}
 		if (!tmpl)
@@ -175,7 +177,7 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 		EACH_LINE(&p->f[MAP_GROUP], l) {
 			if (!grp_new && l.id[0] == p->gid) {
 				grp_new = l.raw;
-				add_sharer(&p->notice, "gid", p->gid, l.f[GR_NAME]);
+				add_sharer(&p->notice, "gid", p->gid, &l);
 			}
 			if (l.id[0] != p->old_gid)
 				continue;
@@ -200,9 +202,6 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 	 * private group follow it. /etc/group and /etc/gshadow: the private
 	 * group renumbered, or the template added to its old primary group's
 	 * members (both files keep members in their fourth field). */
-	uint32_t nu = p->uid != p->old_uid ? p->uid : MAP_KEEP;
-	uint32_t ng = p->gid != p->old_gid ? p->gid : MAP_KEEP;
-
 	for (int i = 0; i < MAP_NFILES; i++) {
 		struct buf *b = &p->f[i].out;
 
@@ -217,14 +216,14 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 
 					t.end = tmpl;
 					next_line(&p->f[i], &t);
-					put_line(b, &t, nu, ng, NULL);
+					put_line(b, &t, p->uid, p->gid, NULL);
 					if (t.end[-1] != '\n')
 						buf_addc(b, '\n');
 				}
 				if (l.raw == tmpl) {
 					if (before)
 						continue;
-					v2 = nu, v3 = ng;
+					v2 = p->uid, v3 = p->gid;
 				} else if (renumbered && l.id[1] == p->old_gid) {
 					v3 = p->gid;
 				}
