@@ -65,21 +65,20 @@ static bool listed(struct field list, struct field name)
 }
 
 /* Copies a line with its third and fourth fields (a passwd entry's uid
- * and gid, a group's gid and members) replaced by the numbers v2 and v3,
- * unless they are MAP_KEEP or the number the field holds already (which
- * stays as it is written), and member, unless NULL, added to the fourth
- * field's list. */
-static void put_line(struct buf *b, const struct line *l, uint32_t v2, uint32_t v3,
+ * and gid, a group's gid and members) replaced by the numbers v2 and v3
+ * where they hold another (l->id[] keeps both as they are written), and
+ * member, unless NULL, added to the fourth field's list. */
+static void put_line(struct buf *b, const struct line *l, uint64_t v2, uint64_t v3,
                      const char *member)
 {
 	const char *p = l->raw;
-	const uint32_t v[2] = {v2, v3};
+	const uint64_t v[2] = {v2, v3};
 
 	for (int i = 0; i < 2; i++) {
 		const struct field *f = &l->f[2 + i];
 
-		if (v[i] != MAP_KEEP && v[i] != l->id[i]) {
-			buf_fmt(b, "%b%u", p, (size_t)(f->p - p), v[i]);
+		if (v[i] != l->id[i]) {
+			buf_fmt(b, "%b%u", p, (size_t)(f->p - p), (unsigned)v[i]);
 			p = f->p + f->n;
 		}
 	}
@@ -206,7 +205,7 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 		struct buf *b = &p->f[i].out;
 
 		EACH_LINE(&p->f[i], l) {
-			uint32_t v2 = MAP_KEEP, v3 = MAP_KEEP;
+			uint64_t v2 = l.id[0], v3 = l.id[1];
 			const char *member = NULL;
 
 			if (i == MAP_PASSWD) {
