@@ -11,9 +11,9 @@
  * group's gid), or NO_ID. */
 struct line {
 	const char *raw, *end;
+	uint64_t id[2];
 	bool entry;
 	struct field f[GR_NFIELDS]; /* the first four: the plan changes no later one */
-	uint64_t id[2];
 };
 
 /* Past every uid_t: equal to no id, MAP_KEEP included. */
@@ -154,7 +154,7 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 		}
 		if (!tmpl)
 			why = "unable to find user %s: no matching entries in passwd file";
-		else if (old_uid == NO_ID || old_gid == NO_ID)
+		else if ((old_uid | old_gid) == NO_ID) /* either, as ids have 32 bits */
 			why = "the template %s has a malformed uid or gid";
 		else if (old_uid == 0)
 			why = "the template %s has uid 0: name the account the image runs as";
