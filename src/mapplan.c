@@ -275,7 +275,8 @@ static int planned_open(const struct dbfile *db, struct lines *l, const char **o
 	(void)op;
 	if (!f->data)
 		return ENOENT;
-	f->rest = f->changed ? (struct field){f->out.s, f->out.len} : (struct field){f->data, f->len};
+	/* out holds the planned bytes of every file there is, changed or not. */
+	f->rest = (struct field){f->out.s, f->out.len};
 	*l = (struct lines){.read = planned_read, .ctx = f, .size_hint = f->rest.n};
 	return 0;
 }

@@ -23,7 +23,7 @@ struct mapfile {
 	const char *path;
 	const char *data; /* NULL: there is no such file */
 	size_t len;
-	struct buf out;   /* the planned bytes, when changed */
+	struct buf out;   /* the planned bytes (the same as data's when unchanged) */
 	bool changed;
 	struct field rest; /* what the reader map_dbfile() gives has still to read */
 };
