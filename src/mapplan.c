@@ -12,8 +12,8 @@
 struct line {
 	const char *raw, *end;
 	uint64_t id[2];
-	bool entry;
 	struct field f[GR_NFIELDS]; /* the first four: the plan changes no later one */
+	bool entry;
 };
 
 /* Past every uid_t: equal to no id, MAP_KEEP included. */
