@@ -25,7 +25,7 @@ static bool next_line(const struct mapfile *f, struct line *l)
 	const char *p = l->end, *end, *nl, *stop;
 	struct field e;
 
-	if (f->len == 0 || p == (end = f->data + f->len))
+	if (f->len == 0 || p == (end = f->data + f->len)) /* (a missing file has no data) */
 		return false;
 	nl = memchr(p, '\n', (size_t)(end - p));
 	stop = nl ? nl : end;
@@ -98,7 +98,8 @@ static void put_line(struct buf *b, const struct line *l, uint64_t v2, uint64_t 
 }
 
 /* Adds ", uid N with NAME" (without the comma first) to the notice of
- * who shares an id. */
+ * who shares an id. (Out of line: inlined twice, it costs more than the
+ * call.) */
 static __attribute__((noinline)) void add_sharer(struct buf *b, const char *what, uint32_t id,
                                                   const struct line *l)
 {
@@ -261,10 +262,11 @@ static ssize_t planned_read(struct lines *l, char *dst, size_t n)
 
 	if (n > rest->n)
 		n = rest->n;
-	if (n)
+	if (n) { /* (rest->p is NULL for an empty file) */
 		memcpy(dst, rest->p, n);
-	rest->p += n;
-	rest->n -= n;
+		rest->p += n;
+		rest->n -= n;
+	}
 	return (ssize_t)n;
 }
 
