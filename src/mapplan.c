@@ -19,10 +19,11 @@ struct line {
 /* Past every uid_t: equal to no id, MAP_KEEP included. */
 #define NO_ID UINT64_MAX
 
-/* The line of f after the one that ends at l->end: false at the end. */
-static bool next_line(const struct mapfile *f, struct line *l)
+/* The line of f that starts at p (where the one before ends) into *l:
+ * false at the end. */
+static bool next_line(const struct mapfile *f, struct line *l, const char *p)
 {
-	const char *p = l->end, *end, *nl, *stop;
+	const char *end, *nl, *stop;
 	struct field e;
 
 	if (f->len == 0 || p == (end = f->data + f->len)) /* (a missing file has no data) */
@@ -41,7 +42,8 @@ static bool next_line(const struct mapfile *f, struct line *l)
 	return true;
 }
 
-#define EACH_LINE(file, l) for ((l).end = (file)->data; next_line((file), &(l));)
+#define EACH_LINE(file, l) \
+	for (const char *at_ = (file)->data; next_line((file), &(l), at_); at_ = (l).end)
 
 static bool same(struct field a, struct field b)
 {
@@ -214,8 +216,7 @@ int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reaso
 					/* The template's line, read again. */
 					struct line t;
 
-					t.end = tmpl;
-					next_line(&p->f[i], &t);
+					next_line(&p->f[i], &t, tmpl);
 					put_line(b, &t, p->uid, p->gid, NULL);
 					if (t.end[-1] != '\n')
 						buf_addc(b, '\n');
