@@ -5,262 +5,113 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A line of a file: its bytes with the '\n' (raw) and its entry, trimmed
- * and split into fields when it is one. */
+/* A line of a file: its bytes with the '\n' [raw, end) and its entry, trimmed
+ * and split into fields when it is one (all fields empty when not); the
+ * numbers of its third and fourth fields (a passwd entry's uid and gid, a
+ * group's gid), or NO_ID. */
 struct line {
-	const char *raw;
-	size_t rawlen;
+	const char *raw, *end;
+	uint64_t id[2];
+	struct field f[GR_NFIELDS]; /* the first four: the plan changes no later one */
 	bool entry;
-	struct field f[PW_NFIELDS];
 };
 
-/* The next line of [*p, end): false at the end. */
-static bool next_line(const char **p, const char *end, struct line *l, size_t nf)
+/* Past every uid_t: equal to no id, MAP_KEEP included. */
+#define NO_ID UINT64_MAX
+
+/* The line of f that starts at p (where the one before ends) into *l:
+ * false at the end. */
+static bool next_line(const struct mapfile *f, struct line *l, const char *p)
 {
-	const char *nl;
+	const char *end, *nl, *stop;
 	struct field e;
 
-	if (*p >= end)
+	if (f->len == 0 || p == (end = f->data + f->len)) /* (a missing file has no data) */
 		return false;
-	nl = memchr(*p, '\n', (size_t)(end - *p));
-	l->raw = *p;
-	l->rawlen = nl ? (size_t)(nl + 1 - *p) : (size_t)(end - *p);
-	*p += l->rawlen;
-	l->entry = entry_of(l->raw, l->rawlen - (nl != NULL), &e);
-	if (l->entry)
-		split(e.p, e.n, l->f, nf);
+	nl = memchr(p, '\n', (size_t)(end - p));
+	stop = nl ? nl : end;
+	l->raw = p;
+	l->end = stop + (nl != NULL);
+	l->entry = entry_of(l->raw, (size_t)(stop - l->raw), &e);
+	split(e.p, l->entry ? e.n : 0, l->f, GR_NFIELDS);
+	for (int i = 0; i < 2; i++) {
+		uint32_t v;
+
+		l->id[i] = parse_file_id(l->f[2 + i], &v) ? v : NO_ID;
+	}
 	return true;
 }
 
-#define EACH_LINE(file, l, nf) \
-	for (const char *p_ = (file)->data, *end_ = p_ ? p_ + (file)->len : NULL; \
-	     p_ && next_line(&p_, end_, &(l), (nf));)
-
-static bool is_named(const struct line *l, const char *name)
-{
-	size_t n = strlen(name);
-
-	return l->entry && l->f[0].n == n && memcmp(l->f[0].p, name, n) == 0;
-}
+#define EACH_LINE(file, l) \
+	for (const char *at_ = (file)->data; next_line((file), &(l), at_); at_ = (l).end)
 
 static bool same(struct field a, struct field b)
 {
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
-static bool has_id(const struct line *l, int field, uint32_t id)
-{
-	uint32_t v;
-
-	return l->entry && parse_file_id(l->f[field], &v) && v == id;
-}
-
 /* Whether the ','-separated list holds name as a whole member. */
-static bool listed(struct field list, const char *name)
+static bool listed(struct field list, struct field name)
 {
-	size_t n = strlen(name);
-	const char *p = list.p, *end = list.p + list.n;
+	const char *end = list.p + list.n;
 
-	while (p <= end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *stop = comma ? comma : end;
-
-		if ((size_t)(stop - p) == n && memcmp(p, name, n) == 0)
+	for (const char *p = list.p, *q = p;; q++) {
+		if (q < end && *q != ',')
+			continue;
+		if (same((struct field){p, (size_t)(q - p)}, name))
 			return true;
-		p = stop + 1;
+		if (q == end)
+			return false;
+		p = q + 1;
 	}
-	return false;
 }
 
-/* Copies a line with fields replaced, in the order they stand: field
- * rep[i] by the number val[i], or, when val[i] is APPEND, with name
- * added to its member list. The line always ends in '\n' when nl. */
-#define APPEND UINT64_MAX
-
-static void put_line(struct buf *b, const struct line *l, const struct field *rep,
-                     const uint64_t *val, size_t nrep, const char *name, bool nl)
+/* Copies a line with its third and fourth fields (a passwd entry's uid
+ * and gid, a group's gid and members) replaced by the numbers v2 and v3
+ * where they hold another (l->id[] keeps both as they are written), and
+ * member, unless NULL, added to the fourth field's list. */
+static void put_line(struct buf *b, const struct line *l, uint64_t v2, uint64_t v3,
+                     const char *member)
 {
-	const char *p = l->raw, *end = l->raw + l->rawlen;
+	const char *p = l->raw;
+	const uint64_t v[2] = {v2, v3};
 
-	for (size_t i = 0; i < nrep; i++) {
-		const char *stop = rep[i].p + rep[i].n;
+	for (int i = 0; i < 2; i++) {
+		const struct field *f = &l->f[2 + i];
 
-		if (val[i] != APPEND) {
-			buf_add(b, p, (size_t)(rep[i].p - p));
-			buf_addu(b, val[i]);
-		} else {
-			/* A line cut short of its member list gets the colons first. */
-			size_t colons = 0;
-
-			buf_add(b, p, (size_t)(stop - p));
-			for (const char *c = l->f[0].p; c < stop; c++)
-				colons += *c == ':';
-			for (; colons < GR_MEMBERS; colons++)
-				buf_addc(b, ':');
-			if (rep[i].n)
-				buf_addc(b, ',');
-			buf_adds(b, name);
+		if (v[i] != l->id[i]) {
+			buf_fmt(b, "%b%u", p, (size_t)(f->p - p), (unsigned)v[i]);
+			p = f->p + f->n;
 		}
+	}
+	if (member) {
+		/* A line cut short of its member list gets the colons first. */
+		const struct field *f = &l->f[GR_MEMBERS];
+		const char *stop = f->p + f->n;
+		size_t colons = 0;
+
+		for (const char *c = l->f[0].p; c < stop; c++)
+			colons += *c == ':';
+		buf_fmt(b, "%b%b%s%s", p, (size_t)(stop - p), ":::", GR_MEMBERS - colons,
+		        f->n ? "," : "", member);
 		p = stop;
 	}
-	buf_add(b, p, (size_t)(end - p));
-	if (nl && (l->rawlen == 0 || l->raw[l->rawlen - 1] != '\n'))
-		buf_addc(b, '\n');
+	buf_add(b, p, (size_t)(l->end - p));
 }
 
-static void copy_line(struct buf *b, const struct line *l)
+/* Adds ", uid N with NAME" (without the comma first) to the notice of
+ * who shares an id. (Out of line: inlined twice, it costs more than the
+ * call.) */
+static __attribute__((noinline)) void add_sharer(struct buf *b, const char *what, uint32_t id,
+                                                  const struct line *l)
 {
-	buf_add(b, l->raw, l->rawlen);
+	buf_fmt(b, "%s%s %u with %q", b->len ? ", " : "", what, id, l->f[0].p, l->f[0].n);
 }
 
-static int fail(char **reason, struct buf *why)
+/* Whether v is neither a target id nor MAP_KEEP. */
+static bool bad_id(uint32_t v)
 {
-	*reason = buf_str(why);
-	return -1;
-}
-
-/* Adds ", NAME" (or "NAME" first) to a notice list of who shares an id. */
-static void add_sharer(struct buf *b, const char *what, uint64_t id, struct field name)
-{
-	buf_adds(b, b->len ? ", " : "");
-	buf_adds(b, what);
-	buf_addu(b, id);
-	buf_adds(b, " with ");
-	buf_quote(b, name.p, name.n);
-}
-
-struct template {
-	struct line line;      /* its passwd line */
-	const char *before;    /* the line it moves to just before, or NULL */
-	const char *grp_new;   /* the group line holding g already, or NULL */
-	const char *grp_own;   /* its private group's line, or NULL */
-	const char *grp_old;   /* the line of its old primary group, or NULL */
-	struct field old_name; /* that group's name */
-	bool renumber, join;
-};
-
-static int find_template(struct mapplan *p, const char *name, struct template *t,
-                         char **reason)
-{
-	struct buf why = {0};
-	struct line l;
-	bool found = false;
-
-	EACH_LINE(&p->f[MAP_PASSWD], l, PW_NFIELDS) {
-		if (!found && is_named(&l, name)) {
-			t->line = l;
-			found = true;
-		} else if (has_id(&l, PW_UID, p->uid)) {
-			if (!found && !t->before)
-				t->before = l.raw;
-			add_sharer(&p->notice, "uid ", p->uid, l.f[PW_NAME]);
-		}
-	}
-	if (!found) {
-		buf_adds(&why, "unable to find user ");
-		buf_adds(&why, name);
-		buf_adds(&why, ": no matching entries in passwd file");
-		return fail(reason, &why);
-	}
-	if (!parse_file_id(t->line.f[PW_UID], &p->old_uid) ||
-	    !parse_file_id(t->line.f[PW_GID], &p->old_gid)) {
-		buf_adds(&why, "the template ");
-		buf_adds(&why, name);
-		buf_adds(&why, " has a malformed uid or gid in /etc/passwd");
-		return fail(reason, &why);
-	}
-	if (p->old_uid == 0) {
-		buf_adds(&why, "the template ");
-		buf_adds(&why, name);
-		buf_adds(&why, " has uid 0: name the account the image runs as");
-		return fail(reason, &why);
-	}
-	if (p->uid == MAP_KEEP)
-		p->uid = p->old_uid;
-	if (p->old_uid == p->uid)
-		t->before = NULL;
-	return 0;
-}
-
-static void find_groups(struct mapplan *p, const char *name, struct template *t)
-{
-	struct line l;
-	struct field old_members = {"", 0};
-
-	EACH_LINE(&p->f[MAP_GROUP], l, GR_NFIELDS) {
-		if (!t->grp_new && has_id(&l, GR_GID, p->gid)) {
-			t->grp_new = l.raw;
-			if (p->gid != p->old_gid)
-				add_sharer(&p->notice, "gid ", p->gid, l.f[GR_NAME]);
-		}
-		if (!has_id(&l, GR_GID, p->old_gid))
-			continue;
-		if (!t->grp_own && is_named(&l, name))
-			t->grp_own = l.raw;
-		if (!t->grp_old || t->grp_own == l.raw) {
-			t->grp_old = l.raw;
-			t->old_name = l.f[GR_NAME];
-			old_members = l.f[GR_MEMBERS];
-		}
-	}
-	if (p->gid == p->old_gid)
-		return;
-	/* Group 0 is never renumbered nor joined. */
-	t->renumber = !t->grp_new && t->grp_own && p->old_gid != 0;
-	t->join = !t->renumber && t->grp_old && p->old_gid != 0 && !listed(old_members, name);
-}
-
-static void plan_passwd(struct mapplan *p, const struct template *t)
-{
-	struct buf *b = &p->f[MAP_PASSWD].out;
-	struct field rep[2];
-	uint64_t val[2];
-	size_t n = 0;
-	struct line l;
-
-	if (p->uid != p->old_uid)
-		rep[n] = t->line.f[PW_UID], val[n++] = p->uid;
-	if (p->gid != p->old_gid)
-		rep[n] = t->line.f[PW_GID], val[n++] = p->gid;
-	EACH_LINE(&p->f[MAP_PASSWD], l, PW_NFIELDS) {
-		if (l.raw == t->before)
-			put_line(b, &t->line, rep, val, n, NULL, true);
-		if (l.raw == t->line.raw) {
-			if (!t->before)
-				put_line(b, &l, rep, val, n, NULL, false);
-		} else if (t->renumber && has_id(&l, PW_GID, p->old_gid)) {
-			uint64_t g = p->gid;
-
-			put_line(b, &l, &l.f[PW_GID], &g, 1, NULL, false);
-		} else {
-			copy_line(b, &l);
-		}
-	}
-}
-
-/* /etc/group and /etc/gshadow: the private group renumbered, or the
- * template added to its old primary group's members (both files keep
- * members in their fourth field). */
-static void plan_groups(struct mapplan *p, const char *name, const struct template *t,
-                        struct mapfile *f)
-{
-	static const uint64_t append = APPEND;
-	bool gshadow = f == &p->f[MAP_GSHADOW];
-	struct line l;
-
-	EACH_LINE(f, l, GR_NFIELDS) {
-		if (!gshadow && t->renumber && l.raw == t->grp_own) {
-			uint64_t g = p->gid;
-
-			put_line(&f->out, &l, &l.f[GR_GID], &g, 1, NULL, false);
-		} else if (t->join && (gshadow ? l.entry && same(l.f[GR_NAME], t->old_name) &&
-		                                     !listed(l.f[GR_MEMBERS], name)
-		                               : l.raw == t->grp_old)) {
-			put_line(&f->out, &l, &l.f[GR_MEMBERS], &append, 1, name, false);
-		} else {
-			copy_line(&f->out, &l);
-		}
-	}
+	return v - 1 >= MAP_ID_MAX && v != MAP_KEEP;
 }
 
 /* Empty or a number: a user spec reads it as a uid, not as a name. */
@@ -274,34 +125,127 @@ static bool number_like(const char *s)
 
 int map_plan(struct mapplan *p, const char *name, uid_t u, gid_t g, char **reason)
 {
-	struct template t = {0};
-	struct buf why = {0};
+	struct field me = {name, strlen(name)};
+	struct line l;
+	const char *tmpl = NULL;         /* the template's passwd line */
+	uint64_t old_uid = 0, old_gid = 0; /* its ids, NO_ID when malformed */
+	const char *why = NULL;
+	const char *before = NULL;  /* the line the template moves to just before */
+	const char *grp_new = NULL; /* the group line holding g already */
+	const char *grp_own = NULL; /* the template's private group's line */
+	const char *grp_old = NULL; /* the line of its old primary group */
+	struct field old_name = {0}; /* that group's name */
+	bool old_lists = false;      /* whether it lists the template already */
+	const char *renumbered = NULL; /* grp_own, when it takes the new gid */
+	const char *joined = NULL;     /* grp_old, when the template joins it */
 
-	if (u == 0 || (u > MAP_ID_MAX && u != MAP_KEEP) || g == 0 || (g > MAP_ID_MAX && g != MAP_KEEP)) {
-		buf_adds(&why, "uid and gid must be in range 1-2147483647");
-		return fail(reason, &why);
+	if (bad_id(u) || bad_id(g))
+		why = "uid and gid must be in range 1-2147483647";
+	else if (number_like(name))
+		why = "the template must be a name";
+	else {
+		EACH_LINE(&p->f[MAP_PASSWD], l) {
+			if (!tmpl && same(l.f[PW_NAME], me)) {
+				tmpl = l.raw;
+				old_uid = l.id[0];
+				old_gid = l.id[1];
+			} else if (l.id[0] == u) {
+				if (!tmpl && !before)
+					before = l.raw;
+				add_sharer(&p->notice, "uid", u, &l);
+			}
+		}
+		if (!tmpl)
+			why = "unable to find user %s: no matching entries in passwd file";
+		else if ((old_uid | old_gid) == NO_ID) /* either, as ids have 32 bits */
+			why = "the template %s has a malformed uid or gid";
+		else if (old_uid == 0)
+			why = "the template %s has uid 0: name the account the image runs as";
 	}
-	if (number_like(name)) {
-		buf_adds(&why, "the template must be an account's name");
-		return fail(reason, &why);
-	}
-	p->uid = u;
-	if (find_template(p, name, &t, reason))
+	if (why) {
+		struct buf b = {0};
+
+		buf_fmt(&b, why, name);
+		*reason = buf_str(&b);
 		return -1;
+	}
+	p->old_uid = (uid_t)old_uid;
+	p->old_gid = (gid_t)old_gid;
+	p->uid = u == MAP_KEEP ? p->old_uid : u;
 	p->gid = g == MAP_KEEP ? p->old_gid : g;
-	find_groups(p, name, &t);
-	plan_passwd(p, &t);
-	plan_groups(p, name, &t, &p->f[MAP_GROUP]);
-	plan_groups(p, name, &t, &p->f[MAP_GSHADOW]);
-	for (size_t i = 0; i < MAP_NFILES; i++) {
+	if (p->uid == p->old_uid)
+		before = NULL;
+	if (p->gid != p->old_gid) {
+		EACH_LINE(&p->f[MAP_GROUP], l) {
+			if (!grp_new && l.id[0] == p->gid) {
+				grp_new = l.raw;
+				add_sharer(&p->notice, "gid", p->gid, &l);
+			}
+			if (l.id[0] != p->old_gid)
+				continue;
+			if (!grp_own && same(l.f[GR_NAME], me))
+				grp_own = l.raw;
+			if (!grp_old || grp_own == l.raw) {
+				grp_old = l.raw;
+				old_name = l.f[GR_NAME];
+				old_lists = listed(l.f[GR_MEMBERS], me);
+			}
+		}
+		/* Group 0 is never renumbered nor joined. */
+		if (p->old_gid != 0) {
+			renumbered = grp_new ? NULL : grp_own;
+			if (!renumbered && grp_old && !old_lists)
+				joined = grp_old;
+		}
+	}
+
+	/* The template's line, at its place or moved before the first other
+	 * entry with its new uid; with renumbering, the other entries of its
+	 * private group follow it. /etc/group and /etc/gshadow: the private
+	 * group renumbered, or the template added to its old primary group's
+	 * members (both files keep members in their fourth field). */
+	for (int i = 0; i < MAP_NFILES; i++) {
+		struct buf *b = &p->f[i].out;
+
+		EACH_LINE(&p->f[i], l) {
+			uint64_t v2 = l.id[0], v3 = l.id[1];
+			const char *member = NULL;
+
+			if (i == MAP_PASSWD) {
+				if (l.raw == before) {
+					/* The template's line, read again. */
+					struct line t;
+
+					next_line(&p->f[i], &t, tmpl);
+					put_line(b, &t, p->uid, p->gid, NULL);
+					if (t.end[-1] != '\n')
+						buf_addc(b, '\n');
+				}
+				if (l.raw == tmpl) {
+					if (before)
+						continue;
+					v2 = p->uid, v3 = p->gid;
+				} else if (renumbered && l.id[1] == p->old_gid) {
+					v3 = p->gid;
+				}
+			} else if (i == MAP_GROUP && l.raw == renumbered) {
+				v2 = p->gid;
+			} else if (joined && (i == MAP_GSHADOW ? l.entry && same(l.f[GR_NAME], old_name) &&
+			                                             !listed(l.f[GR_MEMBERS], me)
+			                                       : l.raw == joined)) {
+				member = name;
+			}
+			put_line(b, &l, v2, v3, member);
+		}
+	}
+	for (int i = 0; i < MAP_NFILES; i++) {
 		struct mapfile *f = &p->f[i];
 
 		if (f->out.failed || p->notice.failed) {
 			*reason = NULL;
 			return -1;
 		}
-		f->changed = f->data && (f->out.len != f->len ||
-		                          (f->len && memcmp(f->out.s, f->data, f->len) != 0));
+		f->changed = !same((struct field){f->out.s, f->out.len}, (struct field){f->data, f->len});
 	}
 	return 0;
 }
@@ -315,15 +259,15 @@ void map_plan_free(struct mapplan *p)
 
 static ssize_t planned_read(struct lines *l, char *dst, size_t n)
 {
-	struct mapfile *f = l->ctx;
-	const char *s = f->changed ? f->out.s : f->data;
-	size_t len = f->changed ? f->out.len : f->len;
+	struct field *rest = &((struct mapfile *)l->ctx)->rest;
 
-	if (n > len - f->pos)
-		n = len - f->pos;
-	if (n)
-		memcpy(dst, s + f->pos, n);
-	f->pos += n;
+	if (n > rest->n)
+		n = rest->n;
+	if (n) { /* (rest->p is NULL for an empty file) */
+		memcpy(dst, rest->p, n);
+		rest->p += n;
+		rest->n -= n;
+	}
 	return (ssize_t)n;
 }
 
@@ -334,9 +278,9 @@ static int planned_open(const struct dbfile *db, struct lines *l, const char **o
 	(void)op;
 	if (!f->data)
 		return ENOENT;
-	f->pos = 0;
-	*l = (struct lines){.read = planned_read, .ctx = f,
-	                    .size_hint = f->changed ? f->out.len : f->len};
+	/* out holds the planned bytes of every file there is, changed or not. */
+	f->rest = (struct field){f->out.s, f->out.len};
+	*l = (struct lines){.read = planned_read, .ctx = f, .size_hint = f->rest.n};
 	return 0;
 }
 

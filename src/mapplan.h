@@ -23,16 +23,16 @@ struct mapfile {
 	const char *path;
 	const char *data; /* NULL: there is no such file */
 	size_t len;
-	struct buf out;   /* the planned bytes, when changed */
+	struct buf out;   /* the planned bytes (the same as data's when unchanged) */
 	bool changed;
-	size_t pos;       /* of the reader map_dbfile() gives */
+	struct field rest; /* what the reader map_dbfile() gives has still to read */
 };
 
 struct mapplan {
-	struct mapfile f[MAP_NFILES];
 	uid_t old_uid, uid;
 	gid_t old_gid, gid;
 	struct buf notice; /* one line without '\n' naming who shares the ids, or empty */
+	struct mapfile f[MAP_NFILES];
 };
 
 /* Plans the template name's move to (u, g), either of them MAP_KEEP: 0

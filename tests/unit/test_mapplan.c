@@ -108,17 +108,17 @@ static const struct plancase cases[] = {
 	{"gid 0", DEB "app:x:999:999::/h:/s\n", "", NULL, "app", 5, 0,
 	 NULL, NULL, NULL, "uid and gid must be in range 1-2147483647", NULL},
 	{"a numeric template", DEB "1000:x:999:999::/h:/s\n", "", NULL, "1000", 1000, 1000,
-	 NULL, NULL, NULL, "the template must be an account's name", NULL},
+	 NULL, NULL, NULL, "the template must be a name", NULL},
 	{"an empty template", ":x:999:999::/h:/s\n", "", NULL, "", 1000, 1000,
-	 NULL, NULL, NULL, "the template must be an account's name", NULL},
+	 NULL, NULL, NULL, "the template must be a name", NULL},
 	{"template missing", DEB, DEBG, NULL, "app", 1000, 1000,
 	 NULL, NULL, NULL, "unable to find user app: no matching entries in passwd file", NULL},
 	{"root as template", DEB, DEBG, NULL, "root", 1000, 1000,
 	 NULL, NULL, NULL, "the template root has uid 0: name the account the image runs as", NULL},
 	{"template with a malformed uid", "app:x:99x:1::/:/s\n", "", NULL, "app", 1000, 1000,
-	 NULL, NULL, NULL, "the template app has a malformed uid or gid in /etc/passwd", NULL},
+	 NULL, NULL, NULL, "the template app has a malformed uid or gid", NULL},
 	{"template with a uid past the file limit", "app:x:4294967295:1::/:/s\n", "", NULL, "app", 1000, 1000,
-	 NULL, NULL, NULL, "the template app has a malformed uid or gid in /etc/passwd", NULL},
+	 NULL, NULL, NULL, "the template app has a malformed uid or gid", NULL},
 };
 
 static void load(struct mapplan *p, const struct plancase *c)
