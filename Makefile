@@ -44,7 +44,7 @@ SRCS := $(wildcard src/*.c)
 SRCS_LIBC_MALLOC := $(filter-out src/malloc.c,$(SRCS))
 OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(if $(filter musl-gcc,$(notdir $(CC))),$(SRCS),$(SRCS_LIBC_MALLOC)))
 # The pure part: no system call; unit tests and the fuzzer link it alone.
-PURE := buf errtext lines resolve path env ttyguard ttypolicy scan initsig capname rungroups \
+PURE := buf errtext lines resolve path env ttyguard ttypolicy scan initsig capname rungroups str \
 	mapplan mapsource
 
 .PHONY: all test test-unit test-e2e check deps install clean

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "errtext.h"
+#include "scan.h"
 
 static bool reserve(struct buf *b, size_t extra)
 {
@@ -134,7 +135,7 @@ void buf_escape(struct buf *b, const char *p, size_t n)
 		if (c == '"' || c == '\\') {
 			buf_addc(b, '\\');
 			buf_addc(b, (char)c);
-		} else if (c != 0 && c < 0x20 && (esc = memchr(named, (int)c, sizeof named - 1))) {
+		} else if (c != 0 && c < 0x20 && (esc = scan_byte(named, named + sizeof named - 1, (char)c))) {
 			buf_addc(b, '\\');
 			buf_addc(b, letter[esc - named]);
 		} else if (c < 0x20 || c == 0x7f) {

@@ -1,4 +1,5 @@
 #include "capname.h"
+#include "str.h"
 
 #include <string.h>
 
@@ -45,7 +46,7 @@ static int number(const char *p, size_t n)
 int capname_parse(const char *list, uint64_t *set, struct buf *why)
 {
 	for (;;) {
-		size_t n = (size_t)(strchrnul(list, ',') - list);
+		size_t n = (size_t)(str_find(list, ',') - list);
 		int c = number(list, n);
 		const char *wrong = c < 0 ? "not a capability"
 		                  : (CAP_BIT(c) & REFUSED) ? "a capability that amounts to root"

@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "buf.h"
+#include "str.h"
 
 /* Whether entry is name=..., for name of len bytes. */
 static bool is_entry(const char *entry, const char *name, size_t len)
 {
-	return strncmp(entry, name, len) == 0 && entry[len] == '=';
+	return str_after(entry, name, len) && entry[len] == '=';
 }
 
 char **env_set(char *const *env, const char *name, const char *value)

@@ -9,6 +9,8 @@
 
 #include "errtext.h"
 #include "path.h"
+#include "scan.h"
+#include "str.h"
 
 /* 0 when the file exists, is no directory and the current (already
  * switched) user may execute it; otherwise an errno, and *by_stat tells
@@ -57,7 +59,7 @@ static int search(const char *cmd, const char *pathenv, char **path,
 	bool by_stat;
 
 	for (;;) {
-		const char *colon = memchr(dir, ':', (size_t)(end - dir));
+		const char *colon = scan_byte(dir, end, ':');
 		size_t len = colon ? (size_t)(colon - dir) : (size_t)(end - dir);
 		struct buf candidate = {0};
 
@@ -85,7 +87,7 @@ int find_command(const char *cmd, const char *pathenv, char **path,
 	bool by_stat;
 	int err;
 
-	if (!strchr(cmd, '/')) {
+	if (!*str_find(cmd, '/')) {
 		if (!pathenv || !*pathenv || !strcmp(cmd, "") || !strcmp(cmd, ".") ||
 		    !strcmp(cmd, ".."))
 			return fail(why, cmd, "executable file not found in $PATH", EXIT_NOT_FOUND);

@@ -19,6 +19,7 @@
 #include "resolve.h"
 #include "setid.h"
 #include "version.h"
+#include "scan.h"
 
 extern char **environ;
 
@@ -186,7 +187,7 @@ int main(int argc, char **argv)
 	err = caller_adjust(&opt, spec, &t, &note, &why);
 	say(STDERR_FILENO, &note);
 	/* Cut short at a NUL byte, USER would name another user. */
-	if (!err && opt.user_env && t.name_len && memchr(t.name, '\0', t.name_len))
+	if (!err && opt.user_env && t.name_len && scan_byte(t.name, t.name + t.name_len, '\0'))
 		fail_switch(spec, "--user-env: the user name holds a NUL byte", 0);
 	if (err || (err = apply_options(&opt, &t, &why)))
 		fail_switch(spec, why.failed ? "cannot allocate memory" : why.s, err);

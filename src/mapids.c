@@ -17,6 +17,7 @@
 #include "mapplan.h"
 #include "mapsource.h"
 #include "repair.h"
+#include "str.h"
 
 extern char **environ;
 
@@ -466,7 +467,7 @@ int map_ids(const char *source, char *const *opts, int nopts, const char *spec,
             struct target *t, struct buf *why)
 {
 	struct db db = {.dir = -1, .pwd_lock = -1, .tmp = {-1, -1, -1}};
-	const char *colon = strchr(spec, ':');
+	const char *colon = str_find(spec, ':');
 	struct buf user = {0}, note = {0};
 	struct chown_dirs dirs = {.n = 0};
 	char *name;
@@ -479,11 +480,11 @@ int map_ids(const char *source, char *const *opts, int nopts, const char *spec,
 		r = path_ids(source, id, why) ? -1 : SOURCE_IDS;
 	if (r != SOURCE_IDS)
 		return r; /* -1, or 0: no ids, no mapping */
-	if (colon && colon[1]) {
+	if (*colon && colon[1]) {
 		buf_adds(why, "--map-ids: name only the account, not a group");
 		return -1;
 	}
-	buf_add(&user, spec, colon ? (size_t)(colon - spec) : strlen(spec));
+	buf_add(&user, spec, (size_t)(colon - spec));
 	if (!(name = buf_str(&user)))
 		return fail_text(why, NULL);
 	if (!(r = repair_open(opts, nopts, &dirs, why)))

@@ -1,4 +1,5 @@
 #include "mapplan.h"
+#include "scan.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -28,7 +29,7 @@ static bool next_line(const struct mapfile *f, struct line *l, const char *p)
 
 	if (f->len == 0 || p == (end = f->data + f->len)) /* (a missing file has no data) */
 		return false;
-	nl = memchr(p, '\n', (size_t)(end - p));
+	nl = scan_byte(p, end, '\n');
 	stop = nl ? nl : end;
 	l->raw = p;
 	l->end = stop + (nl != NULL);

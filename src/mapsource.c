@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mapplan.h"
+#include "str.h"
 
 bool scan_number(const char **p, const char *end, uint64_t *v)
 {
@@ -63,7 +64,7 @@ bool on_devtmpfs(const char *info, size_t len, uint64_t id)
 static const char *env_lookup(char *const *env, const char *name, size_t n)
 {
 	for (; *env; env++)
-		if (!strncmp(*env, name, n) && (*env)[n] == '=')
+		if (str_after(*env, name, n) && (*env)[n] == '=')
 			return (*env)[n + 1] ? *env + n + 1 : NULL;
 	return NULL;
 }
@@ -83,9 +84,9 @@ int source_ids(const char *text, char *const *env, uint32_t id[2], struct buf *n
                struct buf *why)
 {
 	/* env alone names the classic entrypoint's variables. */
-	const char *s = strncmp(text, "env", 3) != 0 || (text[3] && text[3] != ':') ? text :
+	const char *s = !str_after(text, "env", 3) || (text[3] && text[3] != ':') ? text :
 	                text[3] ? text + 4 : "USER_ID:GROUP_ID";
-	const char *c = strchrnul(s, ':'), *g = c + !!*c, *uv, *gv;
+	const char *c = str_find(s, ':'), *g = c + !!*c, *uv, *gv;
 	size_t un = (size_t)(c - s), gn = strlen(g);
 
 	id[0] = id[1] = MAP_KEEP;
@@ -94,7 +95,7 @@ int source_ids(const char *text, char *const *env, uint32_t id[2], struct buf *n
 	if (s == text) { /* UID[:GID] */
 		if (target_id(s, un, &id[0]) && (!*c || target_id(g, gn, &id[1])))
 			return SOURCE_IDS;
-	} else if (un && (!*c || (gn && !strchr(g, ':')))) {
+	} else if (un && (!*c || (gn && !*str_find(g, ':')))) {
 		uv = env_lookup(env, s, un);
 		gv = gn ? env_lookup(env, g, gn) : NULL;
 		if (!uv) {

@@ -9,6 +9,7 @@
 #include "errtext.h"
 #include "initsig.h"
 #include "tty.h"
+#include "str.h"
 
 int parse_options(int argc, char **argv, struct options *o)
 {
@@ -25,7 +26,7 @@ int parse_options(int argc, char **argv, struct options *o)
 	for (size_t k = 0; argc > 1 && k < sizeof first / sizeof *first; k++)
 		if (!strcmp(argv[1], first[k].name))
 			o->action = first[k].action;
-	for (; o->action == ACTION_RUN && i < argc && !strncmp(argv[i], "--", 2); i++) {
+	for (; o->action == ACTION_RUN && i < argc && str_after(argv[i], "--", 2); i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--")) {
@@ -41,14 +42,14 @@ int parse_options(int argc, char **argv, struct options *o)
 			o->no_new_privs = true;
 		else if (!strcmp(a, "--init"))
 			o->init = true;
-		else if (!strncmp(a, "--init-grace=", 13)) {
+		else if (str_after(a, "--init-grace=", 13)) {
 			unsigned seconds;
 
 			if (!init_parse_grace(a + 13, &seconds))
 				return o->action = ACTION_BAD_GRACE, i;
 			o->init_grace = seconds;
 			grace_at = i;
-		} else if (!strncmp(a, "--keep-caps=", 12)) {
+		} else if (str_after(a, "--keep-caps=", 12)) {
 			if (capname_parse(a + 12, &o->keep_caps, &o->why))
 				return o->action = ACTION_BAD_VALUE, i;
 		} else if (!strcmp(a, "--clear-bounding-set"))
@@ -59,9 +60,9 @@ int parse_options(int argc, char **argv, struct options *o)
 			o->user_env = true;
 		else if (!strcmp(a, "--if-root"))
 			o->if_root = true;
-		else if (!strncmp(a, "--map-ids=", 10))
+		else if (str_after(a, "--map-ids=", 10))
 			o->map_ids = a + 10;
-		else if (!strncmp(a, "--map-chown=", 12))
+		else if (str_after(a, "--map-chown=", 12))
 			chown_at = chown_at ? chown_at : i;
 		else if (!strcmp(a, "--help"))
 			o->action = ACTION_HELP;

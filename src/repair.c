@@ -12,6 +12,7 @@
 
 #include "errtext.h"
 #include "path.h"
+#include "str.h"
 
 #define MARKER "user.gosu.mapped"
 
@@ -96,7 +97,7 @@ static int open_parts(const char *path, int flags, struct walk *mk)
 		if (!*p)
 			break;
 		part = p;
-		p = strchrnul(p, '/');
+		p = (char *)str_find(p, '/');
 		if ((slash = *p))
 			*p++ = '\0';
 		fd = open_part(fd, part, mk, &made);
@@ -294,9 +295,9 @@ static bool system_dir(const char *p)
 	/* One string, not a table of pointers to them; "" for the root. */
 	static const char names[] = "\0bin\0boot\0dev\0etc\0proc\0root\0run\0sbin\0sys\0tmp\0usr\0var";
 
-	if (strchr(++p, '/'))
+	if (*str_find(++p, '/'))
 		return false;
-	if (!strncmp(p, "lib", 3))
+	if (str_after(p, "lib", 3))
 		return true;
 	for (const char *d = names; d < names + sizeof names; d += strlen(d) + 1)
 		if (!strcmp(p, d))
@@ -339,7 +340,7 @@ int repair_open(char *const *opts, int n, struct chown_dirs *d, struct buf *why)
 		const char *dir = opts[i] + 12;
 		int fd;
 
-		if (strncmp(opts[i], "--map-chown=", 12) != 0)
+		if (!str_after(opts[i], "--map-chown=", 12))
 			continue;
 		if ((fd = open_chown(dir, d, why)) < 0) {
 			repair_close(d);

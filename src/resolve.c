@@ -122,7 +122,7 @@ struct finder {
 static void finder_init(struct finder *f, struct field name)
 {
 	f->name = name;
-	f->never = memchr(name.p, ',', name.n) != NULL;
+	f->never = scan_byte(name.p, name.p + name.n, ',') != NULL;
 }
 
 /* The first place in [p, end) where f's (non-empty) name stands, or NULL. */
@@ -278,7 +278,7 @@ static int take_user(struct resolution *r, const struct dbfile *db,
 		return fail_malformed(r, db->path, lineno, e[PW_NAME], "gid", e[PW_GID]);
 	/* The environment cannot carry it, and cutting it short would
 	 * silently give another directory. */
-	if (memchr(e[PW_HOME].p, '\0', e[PW_HOME].n))
+	if (scan_byte(e[PW_HOME].p, e[PW_HOME].p + e[PW_HOME].n, '\0'))
 		return fail_malformed(r, db->path, lineno, e[PW_NAME],
 		                      "home contains a NUL byte", (struct field){0});
 	r->matched = true;

@@ -25,8 +25,13 @@ const char *scan_byte(const char *p, const char *end, char c)
 	const __m128i v = _mm_set1_epi8(c);
 	size_t n = (size_t)(end - p);
 
-	if (n < BLOCK)
-		return memchr(p, c, n);
+	if (n < BLOCK) {
+		/* Short: not worth a block, nor musl's memchr in the binary. */
+		for (; p < end; p++)
+			if (*p == c)
+				return p;
+		return NULL;
+	}
 	for (; (size_t)(end - p) >= BLOCK; p += BLOCK) {
 		unsigned m = eq_mask(p, v);
 
