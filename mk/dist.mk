@@ -10,7 +10,8 @@
 #   make man-lint       gosu.1 through mandoc -T lint and groff -ww
 #   make install        also installs gosu.1 (install-man)
 #
-# Each binary is built from the same sources and flags against musl,
+# Each binary is built from the same sources and flags (but for a few per
+# arch, DIST_ARCH_CFLAGS_<arch>, for size) against musl,
 # statically: Debian's gcc-<triple> cross compiler with the musl-dev:<arch>
 # multiarch package's specs file (its <musl-triple>-gcc wrapper, what
 # musl-gcc is for amd64). riscv64 is not a Debian 12 architecture, so it has
@@ -47,6 +48,26 @@ DIST_CC_s390x := s390x-linux-musl-gcc
 DIST_CC_riscv64 := $(DIST_MUSL_PREFIX)/bin/riscv64-linux-musl-gcc
 DIST_CC_mips64el := mips64el-linux-musl-gcc
 DIST_CC_loong64 := loongarch64-linux-gnu-gcc
+
+# Per-arch code generation, for size, within each Debian architecture's
+# baseline ISA and ABI (compiling and linking; amd64 is the native build's).
+# Every address below 2 GiB, so that one lui/daddiu pair makes it, not six
+# instructions or a GOT load; -msym32 does not check that, dist-check does.
+DIST_ARCH_CFLAGS_mips64el := -msym32
+# Where n32 (always 32-bit addresses) links, instead of 0x120000000.
+DIST_ARCH_LDFLAGS_mips64el := -Wl,-Ttext-segment=0x10000000
+# No AIX traceback table after each function (Linux unwinds with DWARF), and
+# no VSX (POWER8 has it; without, copies need no little-endian xxswapd).
+DIST_ARCH_CFLAGS_ppc64el := -mtraceback=no -mno-vsx
+# adr (+-1 MiB, the linker fails past it) instead of adrp+add.
+DIST_ARCH_CFLAGS_arm64 := -mcmodel=tiny
+# Thumb-1 (armv5te has it, and blx for interworking with musl's ARM code),
+# as armhf is Thumb-2 by default.
+DIST_ARCH_CFLAGS_armel := -mthumb
+# bras (+-64 KiB, the linker fails past it) instead of brasl for our calls.
+DIST_ARCH_CFLAGS_s390x := -msmall-exec
+# Callee-saved registers saved and restored by libgcc's millicode routines.
+DIST_ARCH_CFLAGS_riscv64 := -msave-restore
 
 DIST_GNU_i386 := i686-linux-gnu
 DIST_GNU_arm64 := aarch64-linux-gnu
@@ -123,14 +144,14 @@ $(DIST_B)/khdr-$(1):
 	@mkdir -p $$@
 	ln -sfn $(foreach d,linux asm-generic asm,/usr/$(DIST_GNU_$(1))/include/$(d)) $$@/
 
-$(DIST_B)/$(1)/%.o: src/%.c $(wildcard src/*.h) | dist-cc-$(1) $(DIST_KHDR_$(1))
+$(DIST_B)/$(1)/%.o: src/%.c $(wildcard src/*.h) Makefile mk/dist.mk | dist-cc-$(1) $(DIST_KHDR_$(1))
 	@mkdir -p $$(@D)
-	$$(DIST_CC_$(1)) $$(DIST_CFLAGS) $(if $(DIST_KHDR_$(1)),-isystem $(DIST_KHDR_$(1))) -c -o $$@ $$<
+	$$(DIST_CC_$(1)) $$(DIST_CFLAGS) $$(DIST_ARCH_CFLAGS_$(1)) $(if $(DIST_KHDR_$(1)),-isystem $(DIST_KHDR_$(1))) -c -o $$@ $$<
 
 # The linker's --trace: every file it linked in, for the bill of materials.
 $(DIST)/gosu-$(1): $(DIST_SRCS_$(call DIST_LIBC,$(1)):src/%.c=$(DIST_B)/$(1)/%.o)
 	@mkdir -p $$(@D)
-	$$(DIST_CC_$(1)) $$(DIST_LDFLAGS) $(if $(filter glibc,$(call DIST_LIBC,$(1))),$$(DIST_LDFLAGS_GLIBC)) \
+	$$(DIST_CC_$(1)) $$(DIST_LDFLAGS) $$(DIST_ARCH_CFLAGS_$(1)) $$(DIST_ARCH_LDFLAGS_$(1)) $(if $(filter glibc,$(call DIST_LIBC,$(1))),$$(DIST_LDFLAGS_GLIBC)) \
 		-Wl,--trace -o $$@.tmp $$^ > $(DIST_B)/$(1)/link.trace
 	mv $$@.tmp $$@
 
