@@ -36,7 +36,17 @@ B := build
 ifeq ($(notdir $(CC)),musl-gcc)
 KHDR := $(B)/khdr
 KHDR_FLAGS := -isystem $(KHDR)
+NOCRT := $(B)/nocrt
 endif
+
+# musl's specs link gcc's crtbeginS.o and crtendS.o, which register C++
+# exception frames and transactional-memory clones and run their
+# destructors: nothing a C program without them needs, and with them come
+# .init_array, .fini_array, .eh_frame and .got (664 bytes on amd64). Empty
+# objects of those names in a directory searched first (-B) stand in.
+# $(call nocrt,DIR): the flags; DIR/crtbeginS.o and DIR/crtendS.o are made
+# by $(CC) from nothing.
+nocrt = $(if $(1),-B$(1)/)
 
 SRCS := $(wildcard src/*.c)
 # src/malloc.c replaces musl's malloc in the static binary; glibc builds,
@@ -50,8 +60,14 @@ PURE := buf errtext lines resolve path env ttyguard ttypolicy scan initsig capna
 .PHONY: all test test-unit test-e2e check deps install clean
 all: gosu
 
-gosu: $(OBJS) Makefile
-	$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $(OBJS)
+gosu: $(OBJS) Makefile $(if $(NOCRT),$(NOCRT)/crtbeginS.o $(NOCRT)/crtendS.o)
+	$(CC) $(BASE_LDFLAGS) $(call nocrt,$(NOCRT)) $(LDFLAGS) -o $@ $(OBJS)
+
+ifdef NOCRT
+$(NOCRT)/crtbeginS.o $(NOCRT)/crtendS.o: Makefile
+	@mkdir -p $(@D)
+	$(CC) -x c -c -o $@ /dev/null
+endif
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile | $(B)/obj $(KHDR)
 	$(CC) $(BASE_CFLAGS) $(KHDR_FLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<

@@ -149,11 +149,19 @@ $(DIST_B)/$(1)/%.o: src/%.c $(wildcard src/*.h) Makefile mk/dist.mk | dist-cc-$(
 	$$(DIST_CC_$(1)) $$(DIST_CFLAGS) $$(DIST_ARCH_CFLAGS_$(1)) $(if $(DIST_KHDR_$(1)),-isystem $(DIST_KHDR_$(1))) -c -o $$@ $$<
 
 # The linker's --trace: every file it linked in, for the bill of materials.
-$(DIST)/gosu-$(1): $(DIST_SRCS_$(call DIST_LIBC,$(1)):src/%.c=$(DIST_B)/$(1)/%.o)
+# A musl build links without gcc's crtbeginS.o/crtendS.o (see the Makefile's
+# nocrt): the empty stand-ins are made by the arch's compiler.
+$(DIST)/gosu-$(1): $(DIST_SRCS_$(call DIST_LIBC,$(1)):src/%.c=$(DIST_B)/$(1)/%.o) \
+		$(if $(filter musl,$(call DIST_LIBC,$(1))),$(DIST_B)/$(1)/nocrt/crtbeginS.o $(DIST_B)/$(1)/nocrt/crtendS.o)
 	@mkdir -p $$(@D)
 	$$(DIST_CC_$(1)) $$(DIST_LDFLAGS) $$(DIST_ARCH_CFLAGS_$(1)) $$(DIST_ARCH_LDFLAGS_$(1)) $(if $(filter glibc,$(call DIST_LIBC,$(1))),$$(DIST_LDFLAGS_GLIBC)) \
-		-Wl,--trace -o $$@.tmp $$^ > $(DIST_B)/$(1)/link.trace
+		$(if $(filter musl,$(call DIST_LIBC,$(1))),$(call nocrt,$(DIST_B)/$(1)/nocrt)) \
+		-Wl,--trace -o $$@.tmp $$(filter %.o,$$(filter-out %/nocrt/crtbeginS.o %/nocrt/crtendS.o,$$^)) > $(DIST_B)/$(1)/link.trace
 	mv $$@.tmp $$@
+
+$(DIST_B)/$(1)/nocrt/crtbeginS.o $(DIST_B)/$(1)/nocrt/crtendS.o: Makefile mk/dist.mk | dist-cc-$(1)
+	@mkdir -p $$(@D)
+	$$(DIST_CC_$(1)) $$(DIST_ARCH_CFLAGS_$(1)) -x c -c -o $$@ /dev/null
 
 $(DIST)/gosu-$(1).spdx.json: $(DIST)/gosu-$(1) scripts/dist-sbom.py src/version.h $(DIST_B)/source-date-epoch
 	$(PYTHON) scripts/dist-sbom.py $(1) $$< $(DIST_B)/$(1)/link.trace > $$@.tmp
