@@ -60,8 +60,14 @@ PURE := buf errtext lines resolve path env ttyguard ttypolicy scan initsig capna
 .PHONY: all test test-unit test-e2e check deps install clean
 all: gosu
 
+# The libc's objects bring a .comment section (the compiler's name) that
+# no one reads from the binary: the bill of materials names the compiler.
+OBJCOPY ?= objcopy
+
 gosu: $(OBJS) Makefile $(if $(NOCRT),$(NOCRT)/crtbeginS.o $(NOCRT)/crtendS.o)
-	$(CC) $(BASE_LDFLAGS) $(call nocrt,$(NOCRT)) $(LDFLAGS) -o $@ $(OBJS)
+	$(CC) $(BASE_LDFLAGS) $(call nocrt,$(NOCRT)) $(LDFLAGS) -o $@.tmp $(OBJS)
+	$(OBJCOPY) --remove-section=.comment $@.tmp
+	mv $@.tmp $@
 
 ifdef NOCRT
 $(NOCRT)/crtbeginS.o $(NOCRT)/crtendS.o: Makefile

@@ -157,6 +157,7 @@ $(DIST)/gosu-$(1): $(DIST_SRCS_$(call DIST_LIBC,$(1)):src/%.c=$(DIST_B)/$(1)/%.o
 	$$(DIST_CC_$(1)) $$(DIST_LDFLAGS) $$(DIST_ARCH_CFLAGS_$(1)) $$(DIST_ARCH_LDFLAGS_$(1)) $(if $(filter glibc,$(call DIST_LIBC,$(1))),$$(DIST_LDFLAGS_GLIBC)) \
 		$(if $(filter musl,$(call DIST_LIBC,$(1))),$(call nocrt,$(DIST_B)/$(1)/nocrt)) \
 		-Wl,--trace -o $$@.tmp $$(filter %.o,$$(filter-out %/nocrt/crtbeginS.o %/nocrt/crtendS.o,$$^)) > $(DIST_B)/$(1)/link.trace
+	$(if $(DIST_GNU_$(1)),$(DIST_GNU_$(1))-objcopy,$(OBJCOPY)) --remove-section=.comment $$@.tmp
 	mv $$@.tmp $$@
 
 $(DIST_B)/$(1)/nocrt/crtbeginS.o $(DIST_B)/$(1)/nocrt/crtendS.o: Makefile mk/dist.mk | dist-cc-$(1)
