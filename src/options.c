@@ -11,6 +11,31 @@
 #include "tty.h"
 #include "str.h"
 
+/* The options after "--", in the order of enum option: one string, no
+ * table of pointers; a name ending in '=' takes its value after it. */
+static const char names[] =
+	"\0tty-guard\0no-tty-guard\0detach-tty\0no-new-privs\0init\0init-grace=\0"
+	"keep-caps=\0clear-bounding-set\0keep-runtime-groups\0user-env\0if-root\0"
+	"map-ids=\0map-chown=\0help\0version\0";
+enum option { OPT_END, OPT_TTY_GUARD, OPT_NO_TTY_GUARD, OPT_DETACH_TTY, OPT_NO_NEW_PRIVS,
+	OPT_INIT, OPT_INIT_GRACE, OPT_KEEP_CAPS, OPT_CLEAR_BOUNDING_SET, OPT_KEEP_RUNTIME_GROUPS,
+	OPT_USER_ENV, OPT_IF_ROOT, OPT_MAP_IDS, OPT_MAP_CHOWN, OPT_HELP, OPT_VERSION, OPT_UNKNOWN };
+
+/* Which option a (past its "--") is, and in *value what follows its '='. */
+static enum option option_of(const char *a, const char **value)
+{
+	int k = 0;
+
+	for (const char *n = names; k < OPT_UNKNOWN; n += strlen(n) + 1, k++) {
+		size_t len = strlen(n);
+		const char *rest = str_after(a, n, len);
+
+		if (rest && (len && n[len - 1] == '=' ? (*value = rest, true) : !*rest))
+			break;
+	}
+	return (enum option)k;
+}
+
 int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct {
@@ -21,55 +46,75 @@ int parse_options(int argc, char **argv, struct options *o)
 		{"--version", ACTION_VERSION}, {"-v", ACTION_VERSION},
 	};
 	int i = 1, grace_at = 0, chown_at = 0;
+	const char *value = NULL, *a;
 
 	*o = (struct options){.action = ACTION_RUN, .guard = GUARD_AUTO, .init_grace = -1};
 	for (size_t k = 0; argc > 1 && k < sizeof first / sizeof *first; k++)
 		if (!strcmp(argv[1], first[k].name))
 			o->action = first[k].action;
-	for (; o->action == ACTION_RUN && i < argc && str_after(argv[i], "--", 2); i++) {
-		const char *a = argv[i];
+	for (; o->action == ACTION_RUN && i < argc && (a = str_after(argv[i], "--", 2)); i++) {
+		enum option opt = option_of(a, &value);
+		unsigned seconds;
 
-		if (!strcmp(a, "--")) {
+		if (opt == OPT_END) {
 			i++;
 			break;
-		} else if (!strcmp(a, "--tty-guard"))
+		}
+		switch (opt) {
+		case OPT_END:
+			break;
+		case OPT_TTY_GUARD:
 			o->guard = GUARD_REQUIRED;
-		else if (!strcmp(a, "--no-tty-guard"))
+			break;
+		case OPT_NO_TTY_GUARD:
 			o->guard = GUARD_OFF;
-		else if (!strcmp(a, "--detach-tty"))
+			break;
+		case OPT_DETACH_TTY:
 			o->detach_tty = true;
-		else if (!strcmp(a, "--no-new-privs"))
+			break;
+		case OPT_NO_NEW_PRIVS:
 			o->no_new_privs = true;
-		else if (!strcmp(a, "--init"))
+			break;
+		case OPT_INIT:
 			o->init = true;
-		else if (str_after(a, "--init-grace=", 13)) {
-			unsigned seconds;
-
-			if (!init_parse_grace(a + 13, &seconds))
+			break;
+		case OPT_INIT_GRACE:
+			if (!init_parse_grace(value, &seconds))
 				return o->action = ACTION_BAD_GRACE, i;
 			o->init_grace = seconds;
 			grace_at = i;
-		} else if (str_after(a, "--keep-caps=", 12)) {
-			if (capname_parse(a + 12, &o->keep_caps, &o->why))
+			break;
+		case OPT_KEEP_CAPS:
+			if (capname_parse(value, &o->keep_caps, &o->why))
 				return o->action = ACTION_BAD_VALUE, i;
-		} else if (!strcmp(a, "--clear-bounding-set"))
+			break;
+		case OPT_CLEAR_BOUNDING_SET:
 			o->clear_bounding_set = true;
-		else if (!strcmp(a, "--keep-runtime-groups"))
+			break;
+		case OPT_KEEP_RUNTIME_GROUPS:
 			o->keep_runtime_groups = true;
-		else if (!strcmp(a, "--user-env"))
+			break;
+		case OPT_USER_ENV:
 			o->user_env = true;
-		else if (!strcmp(a, "--if-root"))
+			break;
+		case OPT_IF_ROOT:
 			o->if_root = true;
-		else if (str_after(a, "--map-ids=", 10))
-			o->map_ids = a + 10;
-		else if (str_after(a, "--map-chown=", 12))
+			break;
+		case OPT_MAP_IDS:
+			o->map_ids = value;
+			break;
+		case OPT_MAP_CHOWN:
 			chown_at = chown_at ? chown_at : i;
-		else if (!strcmp(a, "--help"))
+			break;
+		case OPT_HELP:
 			o->action = ACTION_HELP;
-		else if (!strcmp(a, "--version"))
+			break;
+		case OPT_VERSION:
 			o->action = ACTION_VERSION;
-		else
+			break;
+		case OPT_UNKNOWN:
 			return o->action = ACTION_BAD_OPTION, i;
+		}
 	}
 	if (o->action == ACTION_RUN && grace_at && !o->init)
 		return o->action = ACTION_BAD_GRACE, grace_at;

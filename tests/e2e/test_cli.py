@@ -97,6 +97,16 @@ def test_double_dash_ends_options(gosu):
                         "no matching entries in passwd file\n")
 
 
+def test_options_before_double_dash_are_still_checked(gosu):
+    rc, out, err = run(gosu, "--init-grace=5", "--", "nobody", "true", argv0="gosu")
+    assert (rc, out) == (1, "")
+    assert err.startswith('error: invalid option "--init-grace=5": --init-grace=SECONDS wants '
+                          '0 to 86400 and --init\nUsage: gosu ')
+    rc, out, err = run(gosu, "--map-chown=/srv", "--", "nobody", "true", argv0="gosu")
+    assert (rc, out) == (1, "")
+    assert err.startswith('error: unknown option "--map-chown=/srv"\nUsage: gosu ')
+
+
 def test_single_dash_numbers_are_specs_not_options(gosu):
     r = gosu("-5", gosu.probe, passwd=PASSWD, group=GROUP)
     assert (r.rc, r.stderr) == (1, "error: failed switching to '-5': uids and gids must be in range 0-2147483647\n")
