@@ -72,9 +72,8 @@ static bool is_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* The next entry of a database, trimmed: 1, 0 at the end, or a negative
- * error. Blank lines, '#' comments and NIS compat lines ("+::::::",
- * "-app:...": include or exclude from NIS, not entries) are no entries. */
+/* Blank lines, '#' comments and NIS compat lines ("+::::::", "-app:...":
+ * include or exclude from NIS, not entries) are no entries. */
 bool entry_of(const char *p, size_t n, struct field *line)
 {
 	while (n > 0 && is_space(*p))
@@ -85,6 +84,8 @@ bool entry_of(const char *p, size_t n, struct field *line)
 	return n > 0 && *p != '#' && *p != '+' && *p != '-';
 }
 
+/* The next entry of a database, trimmed: 1, 0 at the end, or a negative
+ * error. */
 static int next_entry(struct lines *l, struct field *line)
 {
 	const char *p;
@@ -165,10 +166,11 @@ static int add_group(struct resolution *r, gid_t g)
 	if (2 * (n + 1) > r->nslots) {
 		size_t nslots = r->nslots ? 2 * r->nslots : 16;
 		gid_t *list = malloc((nslots / 2 + nslots) * sizeof *list);
-		uint32_t *slot = list + nslots / 2;
+		uint32_t *slot;
 
 		if (!list)
 			return fail_nomem(r);
+		slot = list + nslots / 2;
 		memset(slot, 0xff, nslots * sizeof *slot);
 		for (size_t i = 0; i < n; i++) {
 			list[i] = r->t.groups[i];
