@@ -20,11 +20,6 @@
 /* How often a resolution is tried when a file changes while it is read. */
 #define READ_TRIES 4
 
-static bool field_eq(struct field a, struct field b)
-{
-	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
 /* Go's Atoi grammar: an optional sign, then one or more ASCII digits. */
 static bool parse_number(struct field f, int64_t *v)
 {
@@ -42,11 +37,10 @@ static bool parse_number(struct field f, int64_t *v)
 	for (; n > 0; p++, n--) {
 		if (*p < '0' || *p > '9')
 			return false;
-		if (m < NUM_LIMIT)
-			m = m * 10 + (*p - '0');
+		/* No overflow: m stays at most NUM_LIMIT before the step. */
+		if ((m = m * 10 + (*p - '0')) > NUM_LIMIT)
+			m = NUM_LIMIT;
 	}
-	if (m > NUM_LIMIT)
-		m = NUM_LIMIT;
 	*v = neg ? -m : m;
 	return true;
 }
@@ -78,9 +72,8 @@ static bool is_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* The next entry of a database, trimmed: 1, 0 at the end, or a negative
- * error. Blank lines, '#' comments and NIS compat lines ("+::::::",
- * "-app:...": include or exclude from NIS, not entries) are no entries. */
+/* Blank lines, '#' comments and NIS compat lines ("+::::::", "-app:...":
+ * include or exclude from NIS, not entries) are no entries. */
 bool entry_of(const char *p, size_t n, struct field *line)
 {
 	while (n > 0 && is_space(*p))
@@ -91,6 +84,8 @@ bool entry_of(const char *p, size_t n, struct field *line)
 	return n > 0 && *p != '#' && *p != '+' && *p != '-';
 }
 
+/* The next entry of a database, trimmed: 1, 0 at the end, or a negative
+ * error. */
 static int next_entry(struct lines *l, struct field *line)
 {
 	const char *p;
@@ -111,51 +106,37 @@ static bool named(struct field line, struct field name)
 	       (line.n == name.n || line.p[name.n] == ':');
 }
 
-/* Looks for one name in the member lists of every line of /etc/group:
- * the search (scan.c) tries many places at once instead of splitting
- * each list at every ','. */
-struct finder {
-	struct field name;
-	bool never; /* the name holds a ',': no list can name it */
-};
-
-static void finder_init(struct finder *f, struct field name)
-{
-	f->name = name;
-	f->never = scan_byte(name.p, name.p + name.n, ',') != NULL;
-}
-
-/* The first place in [p, end) where f's (non-empty) name stands, or NULL. */
-static const char *find(const struct finder *f, const char *p, const char *end)
-{
-	return scan_str(p, end, f->name.p, f->name.n);
-}
-
-/* Whether the ','-separated list names f's name as a whole member. */
-static bool listed(struct field members, const struct finder *f)
+/* Whether the ','-separated list names name (not empty, without a ',')
+ * as a whole member. The search (scan.c) tries many places at once
+ * instead of splitting the list at every ','. */
+static bool listed(struct field members, struct field name)
 {
 	const char *p = members.p, *end = members.p + members.n;
 
-	if (f->never)
-		return false;
-	for (; (p = find(f, p, end)); p++)
-		if ((p == members.p || p[-1] == ',') && (p + f->name.n == end || p[f->name.n] == ','))
+	for (; (p = scan_str(p, end, name.p, name.n)); p++)
+		if ((p == members.p || p[-1] == ',') && (p + name.n == end || p[name.n] == ','))
 			return true;
 	return false;
 }
 
-/* An ordered list of gids without duplicates; the hash set finds
- * duplicates in constant time, so 65536 memberships stay cheap. */
-struct gidset {
-	gid_t *list;
-	size_t n, cap;
+struct resolution {
+	struct field user, group; /* the two parts of the spec */
+	uid_t ruid;
+	struct buf why; /* the reason, once something failed */
+	const char *changed; /* the file that changed while it was read */
+	/* What is found so far: t.name is set once a passwd entry matched,
+	 * t.groups has no duplicates. */
+	struct target t;
+	/* t.groups as a hash set, which finds duplicates in constant time,
+	 * so 65536 memberships stay cheap. It shares t.groups' allocation,
+	 * after the list (room for nslots / 2): freeing the list frees it. */
 	uint32_t *slot; /* EMPTY_SLOT or a gid; valid gids never equal it */
-	size_t nslots;  /* a power of two, at least 2n */
+	size_t nslots;  /* a power of two, at least 2 * t.ngroups */
 };
 
 #define EMPTY_SLOT UINT32_MAX
 
-static uint32_t *gidset_find(uint32_t *slot, size_t nslots, uint32_t g)
+static uint32_t *slot_of(uint32_t *slot, size_t nslots, uint32_t g)
 {
 	size_t i = (size_t)(g * 2654435761u) & (nslots - 1); /* a 32-bit hash */
 
@@ -164,57 +145,48 @@ static uint32_t *gidset_find(uint32_t *slot, size_t nslots, uint32_t g)
 	return &slot[i];
 }
 
-/* 0, or -ENOMEM, or -E2BIG when a new gid would pass MAX_GROUPS. */
-static int gidset_add(struct gidset *s, gid_t g)
+static int fail_nomem(struct resolution *r)
 {
-	if (s->nslots && *gidset_find(s->slot, s->nslots, g) == g)
-		return 0;
-	if (s->n == MAX_GROUPS)
-		return -E2BIG;
-	if (2 * (s->n + 1) > s->nslots) {
-		size_t nslots = s->nslots ? 2 * s->nslots : 16;
-		uint32_t *slot = malloc(nslots * sizeof *slot);
+	buf_adderr(&r->why, ENOMEM);
+	return -1;
+}
 
-		if (!slot)
-			return -ENOMEM;
-		memset(slot, 0xff, nslots * sizeof *slot);
-		for (size_t i = 0; i < s->n; i++)
-			*gidset_find(slot, nslots, s->list[i]) = s->list[i];
-		free(s->slot);
-		s->slot = slot;
-		s->nslots = nslots;
+/* Appends g to t.groups unless it is there: 0, or -1 and the reason. */
+static int add_group(struct resolution *r, gid_t g)
+{
+	size_t n = r->t.ngroups;
+
+	if (r->nslots && *slot_of(r->slot, r->nslots, g) == g)
+		return 0;
+	if (n == MAX_GROUPS) {
+		buf_fmt(&r->why, "user %v is a member of more than 65536 groups", r->t.name,
+		        r->t.name_len);
+		return -1;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 8;
-		gid_t *list = realloc(s->list, cap * sizeof *list);
+	if (2 * (n + 1) > r->nslots) {
+		size_t nslots = r->nslots ? 2 * r->nslots : 16;
+		gid_t *list = malloc((nslots / 2 + nslots) * sizeof *list);
+		uint32_t *slot;
 
 		if (!list)
-			return -ENOMEM;
-		s->list = list;
-		s->cap = cap;
+			return fail_nomem(r);
+		slot = list + nslots / 2;
+		memset(slot, 0xff, nslots * sizeof *slot);
+		for (size_t i = 0; i < n; i++) {
+			list[i] = r->t.groups[i];
+			*slot_of(slot, nslots, list[i]) = list[i];
+		}
+		free(r->t.groups);
+		r->t.groups = list;
+		r->slot = slot;
+		r->nslots = nslots;
 	}
-	*gidset_find(s->slot, s->nslots, g) = g;
-	s->list[s->n++] = g;
+	*slot_of(r->slot, r->nslots, g) = g;
+	r->t.groups[r->t.ngroups++] = g;
 	return 0;
 }
 
-struct resolution {
-	struct field user, group; /* the two parts of the spec */
-	uid_t ruid;
-	struct buf why; /* the reason, once something failed */
-	const char *changed; /* the file that changed while it was read */
-
-	bool matched; /* a passwd entry was found */
-	char *name;   /* its name, which group memberships are listed by */
-	size_t name_len; /* all of it: a name may hold a NUL byte */
-	struct finder member; /* that name, in member lists */
-	uid_t uid;
-	gid_t gid;
-	char *home;
-	struct gidset groups;
-};
-
-static int fail_malformed(struct resolution *r, const char *path,
+static __attribute__((noinline)) int fail_malformed(struct resolution *r, const char *path,
                           unsigned long lineno, struct field name,
                           const char *what, struct field value)
 {
@@ -225,23 +197,18 @@ static int fail_malformed(struct resolution *r, const char *path,
 	return -1;
 }
 
-static int fail_range(struct resolution *r)
-{
-	buf_adds(&r->why, "uids and gids must be in range 0-2147483647");
-	return -1;
-}
-
-/* "<op> <path>: <error>", as Go's os.PathError prints. */
-static int fail_file(struct resolution *r, const char *op,
+/* "unable to find ...: <op> <path>: <error>", the last part as Go's
+ * os.PathError prints. */
+static int fail_file(struct resolution *r, bool in_group, const char *op,
                      const char *path, int err)
 {
+	if (in_group)
+		buf_fmt(&r->why, "unable to find groups for spec %v: ", r->t.name, r->t.name_len);
+	else if (r->user.n)
+		buf_fmt(&r->why, "unable to find user %v: ", r->user.p, r->user.n);
+	else
+		buf_fmt(&r->why, "unable to find user %u: ", r->ruid);
 	buf_fmt(&r->why, "%s %s: %e", op, path, err);
-	return -1;
-}
-
-static int fail_nomem(struct resolution *r)
-{
-	buf_adderr(&r->why, ENOMEM);
 	return -1;
 }
 
@@ -257,186 +224,101 @@ static char *dup_field(struct field f)
 	return s;
 }
 
-static bool user_matches(const struct resolution *r, const struct field *e,
-                         bool numeric, int64_t id)
+/* Takes what the selected entry e gives: its id field must be valid, and
+ * a passwd entry's gid and home too. */
+static __attribute__((noinline)) int take(struct resolution *r, const char *path, unsigned long lineno,
+                const struct field *e, bool in_group, bool members)
 {
-	uint32_t uid;
+	uint32_t id;
 
-	if (r->user.n == 0)
-		return parse_file_id(e[PW_UID], &uid) && uid == r->ruid;
-	if (numeric)
-		return parse_file_id(e[PW_UID], &uid) && uid == id;
-	return field_eq(e[PW_NAME], r->user);
-}
-
-static int take_user(struct resolution *r, const struct dbfile *db,
-                     unsigned long lineno, const struct field *e)
-{
-	if (!parse_file_id(e[PW_UID], &r->uid))
-		return fail_malformed(r, db->path, lineno, e[PW_NAME], "uid", e[PW_UID]);
-	if (!parse_file_id(e[PW_GID], &r->gid))
-		return fail_malformed(r, db->path, lineno, e[PW_NAME], "gid", e[PW_GID]);
+	if (!parse_file_id(e[2], &id))
+		return fail_malformed(r, path, lineno, e[0], in_group ? "gid" : "uid", e[2]);
+	if (members)
+		return add_group(r, id);
+	if (in_group) {
+		r->t.gid = id;
+		return 0;
+	}
+	r->t.uid = id;
+	if (!parse_file_id(e[PW_GID], &r->t.gid))
+		return fail_malformed(r, path, lineno, e[0], "gid", e[PW_GID]);
 	/* The environment cannot carry it, and cutting it short would
 	 * silently give another directory. */
 	if (scan_byte(e[PW_HOME].p, e[PW_HOME].p + e[PW_HOME].n, '\0'))
-		return fail_malformed(r, db->path, lineno, e[PW_NAME],
-		                      "home contains a NUL byte", (struct field){0});
-	r->matched = true;
-	r->name_len = e[PW_NAME].n;
-	if (!(r->name = dup_field(e[PW_NAME])) || !(r->home = dup_field(e[PW_HOME])))
+		return fail_malformed(r, path, lineno, e[0], "home contains a NUL byte",
+		                      (struct field){0});
+	r->t.name_len = e[PW_NAME].n;
+	if (!(r->t.name = dup_field(e[PW_NAME])) || !(r->t.home = dup_field(e[PW_HOME])))
 		return fail_nomem(r);
 	return 0;
 }
 
-/* A part of the spec that no entry matched: a number stands for itself,
- * within gosu's range; a name is an error. */
-static int unmatched(struct resolution *r, struct field part, bool numeric,
-                     int64_t id, const char *what, const char *file, uint32_t *out)
+/* One pass over a file for one part of the spec (the user part in
+ * /etc/passwd, the group part in /etc/group): the first entry with that
+ * name, or with that id (an empty user part asks for the caller's uid);
+ * an empty group part asks for every group that lists the user. A part
+ * that no entry matched stands for itself when it is a number, within
+ * gosu's range; a name is an error.
+ * A file that changed while it was read may have given lines of two
+ * versions: then whatever was found or failed counts for nothing, and
+ * r->changed asks for the whole resolution again. */
+static int search(struct resolution *r, const struct dbfile *db, bool in_group)
 {
-	if (!numeric) {
-		buf_fmt(&r->why, "unable to find %s %v: no matching entries in %s file", what,
-		        part.p, part.n, file);
-		return -1;
-	}
-	if (id < 0 || id > SPEC_ID_MAX)
-		return fail_range(r);
-	*out = (uint32_t)id;
-	return 0;
-}
-
-static int fail_user_file(struct resolution *r, const char *op,
-                          const char *path, int err)
-{
-	if (r->user.n)
-		buf_fmt(&r->why, "unable to find user %v: ", r->user.p, r->user.n);
-	else
-		buf_fmt(&r->why, "unable to find user %u: ", r->ruid);
-	return fail_file(r, op, path, err);
-}
-
-/* Closes a file. One that changed while it was read may have given lines
- * of two versions: then whatever was found or failed counts for nothing,
- * and r->changed asks for the whole resolution again. */
-/* (Out of line: inlined twice, it costs more than the call.) */
-static __attribute__((noinline)) int closed(struct resolution *r, const struct dbfile *db, struct lines *l, int err)
-{
-	if (!lines_close(l))
-		return err;
-	r->changed = db->path;
-	return -1;
-}
-
-static int resolve_user(struct resolution *r, const struct dbfile *db)
-{
-	int64_t id = 0;
-	bool numeric = parse_number(r->user, &id);
-	struct field e[PW_NFIELDS];
-	struct lines l;
-	const char *op = "open";
-	int err = db->open(db, &l, &op), found;
-
-	if (err && err != ENOENT)
-		return fail_user_file(r, op, db->path, err);
-	if (!err) {
-		struct field line;
-
-		while ((found = next_entry(&l, &line)) > 0) {
-			if (r->user.n && !numeric && !named(line, r->user))
-				continue;
-			split(line.p, line.n, e, PW_NFIELDS);
-			if (user_matches(r, e, numeric, id))
-				break;
-		}
-		if (found < 0)
-			err = fail_user_file(r, "read", db->path, -found);
-		else if (found > 0)
-			err = take_user(r, db, l.lineno, e);
-		if ((err = closed(r, db, &l, err)) || r->matched)
-			return err;
-	}
-	if (r->user.n == 0)
-		return 0;
-	return unmatched(r, r->user, numeric, id, "user", "passwd", &r->uid);
-}
-
-static int fail_group_file(struct resolution *r, const char *op,
-                           const char *path, int err)
-{
-	buf_fmt(&r->why, "unable to find groups for spec %v: ", r->name, r->name_len);
-	return fail_file(r, op, path, err);
-}
-
-/* One entry of the group file: 1 when it decides the primary group or
- * adds a membership to the list, 0 when it is of no concern, or -1. */
-static int group_entry(struct resolution *r, const struct dbfile *db,
-                       unsigned long lineno, const struct field *e,
-                       bool numeric, int64_t id)
-{
-	uint32_t gid;
-	bool wanted;
-
-	if (r->group.n == 0)
-		wanted = listed(e[GR_MEMBERS], &r->member);
-	else if (numeric)
-		wanted = parse_file_id(e[GR_GID], &gid) && gid == id;
-	else
-		wanted = field_eq(e[GR_NAME], r->group);
-	if (!wanted)
-		return 0;
-	if (!parse_file_id(e[GR_GID], &gid))
-		return fail_malformed(r, db->path, lineno, e[GR_NAME], "gid", e[GR_GID]);
-	if (r->group.n) {
-		r->gid = gid;
-		return 1;
-	}
-	switch (gidset_add(&r->groups, gid)) {
-	case 0:
-		return 1;
-	case -E2BIG:
-		buf_fmt(&r->why, "user %v is a member of more than 65536 groups", r->name, r->name_len);
-		return -1;
-	default:
-		return fail_nomem(r);
-	}
-}
-
-static int resolve_groups(struct resolution *r, const struct dbfile *db)
-{
-	int64_t id = 0;
-	bool numeric = parse_number(r->group, &id);
-	bool found = false;
-	struct field e[GR_NFIELDS];
+	struct field part = in_group ? r->group : r->user, line, e[PW_NFIELDS];
+	struct field name = {r->t.name, r->t.name_len};
+	int64_t id = r->ruid;
+	bool by_id = parse_number(part, &id) || part.n == 0;
+	bool members = in_group && part.n == 0, found = false, unlisted = false;
 	struct lines l;
 	const char *op = "open";
 	int err, more = 0;
 
-	if (r->group.n == 0 && (!r->matched || r->name_len == 0))
-		return 0;
-	if (r->group.n == 0)
-		finder_init(&r->member, (struct field){r->name, r->name_len});
+	if (members) {
+		if (name.n == 0) /* no passwd entry, or a nameless one */
+			return 0;
+		/* A name with a ',' can be in no member list. */
+		unlisted = scan_byte(name.p, name.p + name.n, ',') != NULL;
+	}
 	if ((err = db->open(db, &l, &op)) && err != ENOENT)
-		return fail_group_file(r, op, db->path, err);
+		return fail_file(r, in_group, op, db->path, err);
 	if (!err) {
-		struct field line;
+		while ((members || !found) && (more = next_entry(&l, &line)) > 0) {
+			uint32_t v;
 
-		while (!(r->group.n && found) && (more = next_entry(&l, &line)) > 0) {
 			/* Most lines are told apart before they are split. */
-			if (r->group.n ? !numeric && !named(line, r->group)
-			               : !find(&r->member, line.p, line.p + line.n))
+			if (members ? unlisted || !scan_str(line.p, line.p + line.n, name.p, name.n)
+			            : !by_id && !named(line, part))
 				continue;
-			split(line.p, line.n, e, GR_NFIELDS);
-			if ((err = group_entry(r, db, l.lineno, e, numeric, id)) < 0)
+			split(line.p, line.n, e, PW_NFIELDS);
+			if (members ? !listed(e[GR_MEMBERS], name)
+			            : by_id && !(parse_file_id(e[2], &v) && v == id))
+				continue;
+			found = true;
+			if ((err = take(r, db->path, l.lineno, e, in_group, members)))
 				break;
-			found |= err > 0;
 		}
 		if (more < 0)
-			err = fail_group_file(r, "read", db->path, -more);
-		if ((err = closed(r, db, &l, err)) < 0)
+			err = fail_file(r, in_group, "read", db->path, -more);
+		if (lines_close(&l)) {
+			r->changed = db->path;
+			return -1;
+		}
+		if (err)
 			return err;
 	}
-	if (r->group.n == 0 || found)
+	if (found || part.n == 0)
 		return 0;
-	return unmatched(r, r->group, numeric, id, "group", "group", &r->gid);
+	if (!by_id) {
+		buf_fmt(&r->why, "unable to find %s %v: no matching entries in %s file",
+		        in_group ? "group" : "user", part.p, part.n, in_group ? "group" : "passwd");
+		return -1;
+	}
+	if (id < 0 || id > SPEC_ID_MAX) {
+		buf_adds(&r->why, "uids and gids must be in range 0-2147483647");
+		return -1;
+	}
+	*(in_group ? &r->t.gid : &r->t.uid) = (uint32_t)id;
+	return 0;
 }
 
 int resolve(const char *spec, const struct dbfile *passwd,
@@ -447,42 +329,31 @@ int resolve(const char *spec, const struct dbfile *passwd,
 
 again:;
 	struct field parts[2] = {{0}}; /* split() fills both; gcc's analyzer cannot tell */
-	struct resolution r = {.ruid = ruid, .uid = ruid, .gid = rgid};
+	struct resolution r = {.ruid = ruid, .t = {.uid = ruid, .gid = rgid}};
 	int err;
 
 	split(spec, strlen(spec), parts, 2);
 	r.user = parts[0];
 	r.group = parts[1];
-	err = resolve_user(&r, passwd);
-	if (!err && r.group.n == 0)
-		err = gidset_add(&r.groups, r.gid) ? fail_nomem(&r) : 0;
-	if (!err)
-		err = resolve_groups(&r, group);
-	if (!err && r.group.n)
-		err = gidset_add(&r.groups, r.gid) ? fail_nomem(&r) : 0;
-	if (!err && !r.home && !(r.home = dup_field((struct field){"/", 1})))
+	/* The primary gid comes first: before the memberships, or once the
+	 * group part has named it. */
+	err = search(&r, passwd, false) || (!r.group.n && add_group(&r, r.t.gid)) ||
+	      search(&r, group, true) || (r.group.n && add_group(&r, r.t.gid));
+	if (!err && !r.t.home && !(r.t.home = dup_field((struct field){"/", 1})))
 		err = fail_nomem(&r);
-
-	free(r.groups.slot);
 	if (err) {
-		free(r.name);
-		free(r.home);
-		free(r.groups.list);
+		target_free(&r.t);
 		/* Bounded: a file that keeps changing is an error. */
 		if (r.changed) {
 			buf_free(&r.why);
 			if (tries++ < READ_TRIES)
 				goto again;
-			fail_file(&r, "read", r.changed, ERR_CHANGED);
+			buf_fmt(&r.why, "read %s: %e", r.changed, ERR_CHANGED);
 		}
 		*reason = buf_str(&r.why);
 		return -1;
 	}
-	*t = (struct target){
-		.uid = r.uid, .gid = r.gid, .home = r.home,
-		.groups = r.groups.list, .ngroups = r.groups.n,
-		.name = r.name, .name_len = r.name_len,
-	};
+	*t = r.t;
 	return 0;
 }
 
