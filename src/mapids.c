@@ -65,7 +65,7 @@ static int fail(struct buf *why, const char *op, const char *path, int err)
 }
 
 /* reason NULL: memory ran out, which main says. */
-/* Out of line, as are map_with and unwritable: each smaller so. */
+/* Out of line, as are map_with, unwritable and fill: each smaller so. */
 __attribute__((noinline)) static int fail_text(struct buf *why, char *reason)
 {
 	if (reason)
@@ -299,7 +299,7 @@ static void unlock(struct db *db)
 }
 
 /* One new file, complete on disk, with the original's owner and mode. */
-static int fill(struct db *db, int i)
+__attribute__((noinline)) static int fill(struct db *db, int i)
 {
 	int fd = db->tmp[i], err = write_all(fd, db->plan.f[i].out.s, db->plan.f[i].out.len);
 
