@@ -45,16 +45,17 @@ struct etcname {
 };
 
 struct db {
+	/* The small members first, in reach of short offsets. */
 	int dir; /* /etc */
-	struct mapplan plan;
-	struct buf data[MAP_NFILES];
-	struct stat st[MAP_NFILES];
 	int pwd_lock;               /* /etc/.pwd.lock, or -1 */
 	int tmp[MAP_NFILES];        /* /etc/<file>+ open for writing, or -1 */
+	bool gshadow_hidden;        /* /etc/gshadow exists but cannot be read */
+	struct mapplan plan;
 	/* /etc/<file><lock_suffix[k]> while it is ours (and, for "+", not
 	 * yet renamed), "" otherwise */
 	struct etcname lock[2][MAP_NFILES];
-	bool gshadow_hidden;        /* /etc/gshadow exists but cannot be read */
+	struct buf data[MAP_NFILES];
+	struct stat st[MAP_NFILES];
 };
 
 /* "--map-ids: OP PATH: ERROR": -1. */
@@ -209,10 +210,10 @@ static const char *const lock_suffix[2] = {".lock", "+"};
 static int take(struct db *db, int kind, int i, const char *pidfile, unsigned *waited)
 {
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	struct etcname unnamed, *n = i >= 0 ? &db->lock[kind][i] : &unnamed;
+	struct etcname *n = i >= 0 ? &db->lock[kind][i] : NULL;
 	int r, err = 0;
 
-	if (i >= 0)
+	if (n)
 		name_of(n, i, lock_suffix[kind]);
 	while (!err) {
 		if (i < 0)
@@ -234,7 +235,8 @@ static int take(struct db *db, int kind, int i, const char *pidfile, unsigned *w
 		else if (!wait_more(waited))
 			err = EAGAIN;
 	}
-	n->s[0] = '\0'; /* not ours: never removed */
+	if (n)
+		n->s[0] = '\0'; /* not ours: never removed */
 	return err;
 }
 
@@ -364,14 +366,14 @@ static int path_ids(const char *path, uint32_t id[2], struct buf *why)
 	struct statx st;
 	struct statfs fs;
 	struct buf b = {0};
-	bool odd;
-
 	/* fstat on an O_PATH fd fails only for want of memory: one message
 	 * for all three. */
-	err = fd < 0 || statx_mnt(fd, "", AT_EMPTY_PATH, &st) || syscall(SYS_fstatfs, fd, &fs) ? errno : 0;
+	bool seen = fd >= 0 && !statx_mnt(fd, "", AT_EMPTY_PATH, &st) && !syscall(SYS_fstatfs, fd, &fs), odd;
+
+	err = errno;
 	if (fd >= 0)
 		(void)close(fd); /* O_PATH */
-	if (err)
+	if (!seen)
 		return fail(why, "open", path, err);
 	odd = !(S_ISDIR(st.stx_mode) || S_ISREG(st.stx_mode)) || fs.f_type == PROC_SUPER_MAGIC ||
 	      fs.f_type == SYSFS_MAGIC || fs.f_type == DEVPTS_SUPER_MAGIC;
