@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/stat.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,16 +38,24 @@ static const char *base(int i)
 	return paths[i] + sizeof "/etc/" - 1;
 }
 
+/* A name in /etc made of a file's name and a suffix ("passwd.lock",
+ * "group+", "gshadow.4194304"): short, and of a known longest length. */
+struct etcname {
+	char s[32];
+};
+
 struct db {
+	/* The small members first, in reach of short offsets. */
 	int dir; /* /etc */
-	struct mapplan plan;
-	struct buf data[MAP_NFILES];
-	struct stat st[MAP_NFILES];
 	int pwd_lock;               /* /etc/.pwd.lock, or -1 */
 	int tmp[MAP_NFILES];        /* /etc/<file>+ open for writing, or -1 */
-	/* /etc/<file><lock_suffix[k]> is ours (and, for "+", not yet renamed) */
-	bool held[2][MAP_NFILES];
 	bool gshadow_hidden;        /* /etc/gshadow exists but cannot be read */
+	struct mapplan plan;
+	/* /etc/<file><lock_suffix[k]> while it is ours (and, for "+", not
+	 * yet renamed), "" otherwise */
+	struct etcname lock[2][MAP_NFILES];
+	struct buf data[MAP_NFILES];
+	struct stat st[MAP_NFILES];
 };
 
 /* "--map-ids: OP PATH: ERROR": -1. */
@@ -57,7 +66,7 @@ static int fail(struct buf *why, const char *op, const char *path, int err)
 }
 
 /* reason NULL: memory ran out, which main says. */
-/* Out of line, as are map_with and unwritable: each smaller so. */
+/* Out of line, as are map_with, unwritable and fill: each smaller so. */
 __attribute__((noinline)) static int fail_text(struct buf *why, char *reason)
 {
 	if (reason)
@@ -176,12 +185,6 @@ static bool wait_more(unsigned *waited)
 	return syscall(SYS_nanosleep, &pause, NULL) == 0 || errno == EINTR;
 }
 
-/* A name in /etc made of a file's name and a suffix ("passwd.lock",
- * "group+", "gshadow.4194304"): short, and of a known longest length. */
-struct etcname {
-	char s[32];
-};
-
 /* s copied to d; the end of the copy. */
 static char *copy(char *d, const char *s)
 {
@@ -207,34 +210,34 @@ static const char *const lock_suffix[2] = {".lock", "+"};
 static int take(struct db *db, int kind, int i, const char *pidfile, unsigned *waited)
 {
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	struct etcname n;
-	int r;
+	struct etcname *n = i >= 0 ? &db->lock[kind][i] : NULL;
+	int r, err = 0;
 
-	if (i >= 0)
-		name_of(&n, i, lock_suffix[kind]);
-	for (;;) {
+	if (n)
+		name_of(n, i, lock_suffix[kind]);
+	while (!err) {
 		if (i < 0)
 			r = (int)syscall(SYS_fcntl, db->pwd_lock, F_SETLK, &fl);
 		else if (kind == SHADOW_LOCK)
-			r = (int)syscall(SYS_linkat, db->dir, pidfile, db->dir, n.s, 0);
+			r = (int)syscall(SYS_linkat, db->dir, pidfile, db->dir, n->s, 0);
 		else
-			r = db->tmp[i] = openat(db->dir, n.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (r >= 0) {
-			if (i >= 0)
-				db->held[kind][i] = true;
+			r = db->tmp[i] = openat(db->dir, n->s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (r >= 0)
 			return 0;
-		}
 		if (errno != EEXIST && errno != EAGAIN && errno != EINTR && (i >= 0 || errno != EACCES))
-			return errno;
+			err = errno;
 		/* A lock whose holder is gone: removed, tried again at once. One
 		 * with this process's pid is an earlier start's that died with
 		 * the same pid (PID 1 of a restarted container). */
-		if (i >= 0 && kind == SHADOW_LOCK && (r = (int)file_number(db->dir, n.s, 0)) &&
-		    (r == getpid() || (syscall(SYS_kill, r, 0) && errno == ESRCH)))
-			(void)syscall(SYS_unlinkat, db->dir, n.s, 0);
+		else if (i >= 0 && kind == SHADOW_LOCK && (r = (int)file_number(db->dir, n->s, 0)) &&
+		         (r == getpid() || (kill(r, 0) && errno == ESRCH)))
+			(void)syscall(SYS_unlinkat, db->dir, n->s, 0);
 		else if (!wait_more(waited))
-			return EAGAIN;
+			err = EAGAIN;
 	}
+	if (n)
+		n->s[0] = '\0'; /* not ours: never removed */
+	return err;
 }
 
 /* n bytes at p to fd: 0 or an errno. */
@@ -280,32 +283,31 @@ static int shadow_lock(struct db *db, int i, unsigned *waited)
 
 static void unlock(struct db *db)
 {
-	struct etcname name;
-
 	for (int i = 0; i < MAP_NFILES; i++) {
 		if (db->tmp[i] >= 0)
 			(void)close(db->tmp[i]); /* unfinished: thrown away */
 		db->tmp[i] = -1;
-		for (int k = 0; k < 2; k++)
-			if (db->held[k][i]) {
-				name_of(&name, i, lock_suffix[k]);
-				(void)syscall(SYS_unlinkat, db->dir, name.s, 0);
-			}
+		for (int k = 0; k < 2; k++) {
+			char *name = db->lock[k][i].s;
+
+			if (*name)
+				(void)syscall(SYS_unlinkat, db->dir, name, 0);
+			*name = '\0';
+		}
 	}
-	memset(db->held, 0, sizeof db->held);
 	if (db->pwd_lock >= 0)
 		(void)close(db->pwd_lock); /* releases the fcntl lock */
 	db->pwd_lock = -1;
 }
 
 /* One new file, complete on disk, with the original's owner and mode. */
-static int fill(struct db *db, int i)
+__attribute__((noinline)) static int fill(struct db *db, int i)
 {
 	int fd = db->tmp[i], err = write_all(fd, db->plan.f[i].out.s, db->plan.f[i].out.len);
 
 	if (err)
 		return err;
-	if (syscall(SYS_fchownat, fd, "", db->st[i].st_uid, db->st[i].st_gid, AT_EMPTY_PATH) ||
+	if (fchownat(fd, "", db->st[i].st_uid, db->st[i].st_gid, AT_EMPTY_PATH) ||
 	    syscall(SYS_fchmod, fd, db->st[i].st_mode & 07777) || syscall(SYS_fsync, fd))
 		return errno;
 	db->tmp[i] = -1;
@@ -315,7 +317,7 @@ static int fill(struct db *db, int i)
 static int write_files(struct db *db, const char *name, const uint32_t id[2], struct buf *why)
 {
 	unsigned deadline = 0;
-	struct etcname tmp;
+	char *tmp;
 	const char *op = "lock", *path = pwd_lock;
 	int err, i;
 
@@ -337,15 +339,15 @@ static int write_files(struct db *db, const char *name, const uint32_t id[2], st
 		for (int k = 0; k < MAP_NFILES && !err; k++) {
 			i = write_order[k];
 			op = "write", path = paths[i];
-			if (!db->plan.f[i].changed || !db->held[NEW_FILE][i])
+			tmp = db->lock[NEW_FILE][i].s;
+			if (!db->plan.f[i].changed || !*tmp)
 				continue;
-			name_of(&tmp, i, lock_suffix[NEW_FILE]);
 			if (!pass)
 				err = fill(db, i);
-			else if (renameat(db->dir, tmp.s, db->dir, base(i)))
+			else if (renameat(db->dir, tmp, db->dir, base(i)))
 				err = errno;
 			else
-				db->held[NEW_FILE][i] = false;
+				*tmp = '\0';
 		}
 	if (!err && syscall(SYS_fsync, db->dir))
 		err = errno;
@@ -364,16 +366,15 @@ static int path_ids(const char *path, uint32_t id[2], struct buf *why)
 	struct statx st;
 	struct statfs fs;
 	struct buf b = {0};
-	bool odd;
+	/* fstat on an O_PATH fd fails only for want of memory: one message
+	 * for all three. */
+	bool seen = fd >= 0 && !statx_mnt(fd, "", AT_EMPTY_PATH, &st) && !syscall(SYS_fstatfs, fd, &fs), odd;
 
-	if (fd < 0)
-		return fail(why, "open", path, errno);
-	if (statx_mnt(fd, "", AT_EMPTY_PATH, &st) || syscall(SYS_fstatfs, fd, &fs)) {
-		err = errno;
+	err = errno;
+	if (fd >= 0)
 		(void)close(fd); /* O_PATH */
-		return fail(why, "stat", path, err);
-	}
-	(void)close(fd);
+	if (!seen)
+		return fail(why, "open", path, err);
 	odd = !(S_ISDIR(st.stx_mode) || S_ISREG(st.stx_mode)) || fs.f_type == PROC_SUPER_MAGIC ||
 	      fs.f_type == SYSFS_MAGIC || fs.f_type == DEVPTS_SUPER_MAGIC;
 	/* devtmpfs says it is tmpfs; only the mount table tells them apart. */
@@ -405,24 +406,20 @@ static int check_mapped(const struct mapplan *plan, struct buf *why)
 {
 	static const char *const maps[2] = {"/proc/self/uid_map", "/proc/self/gid_map"};
 	const uint32_t want[2] = {plan->uid, plan->gid};
-
 	struct buf b = {0};
 	struct stat st;
+	int k, err = 0;
 
-	for (int k = 0; k < 2; k++) {
-		int err = read_all(AT_FDCWD, maps[k], &b, &st);
-		bool ok = !err && id_mapped(b.s, b.len, want[k]);
-
+	for (k = 0; k < 2 && !err; k++) {
+		err = read_all(AT_FDCWD, maps[k], &b, &st);
+		if (!err && !id_mapped(b.s, b.len, want[k]))
+			err = -1;
 		buf_free(&b);
-		if (err)
-			return fail(why, "read", maps[k], err);
-		if (!ok) {
-			buf_fmt(why, "--map-ids: %s %u is not mapped in this user namespace (%s)", id_kind[k],
-			        want[k], maps[k]);
-			return -1;
-		}
 	}
-	return 0;
+	if (err < 0)
+		buf_fmt(why, "--map-ids: %s %u is not mapped in this user namespace (%s)", id_kind[k - 1],
+		        want[k - 1], maps[k - 1]);
+	return err > 0 ? fail(why, "read", maps[k - 1], err) : err;
 }
 
 __attribute__((noinline)) static int map_with(struct db *db, const char *name, const uint32_t id[2],

@@ -55,8 +55,9 @@ static void failed(struct walk *w)
 /* name under fd, which it closes, without following it: refused (ELOOP)
  * when it is a symlink, a magic link too, which O_PATH | O_NOFOLLOW opens
  * as itself. With mk, made when missing, mode 0755 whatever the umask
- * (what fails is said through mk), and then *made. */
-static int open_part(int fd, const char *name, struct walk *mk, bool *made)
+ * (what fails is said through mk), and then *made. Out of line, as is
+ * walk_tree: each smaller so. */
+__attribute__((noinline)) static int open_part(int fd, const char *name, struct walk *mk, bool *made)
 {
 	int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
@@ -190,7 +191,7 @@ struct level {
  * open, the caller's. A level left is kept for the next one entered:
  * one allocation per depth, not per directory (the allocator gives back
  * only its last block). */
-static void walk_tree(struct walk *w, int fd)
+__attribute__((noinline)) static void walk_tree(struct walk *w, int fd)
 {
 	struct level *top = NULL, *spare = NULL, *l;
 	struct dirent *e;
