@@ -212,17 +212,17 @@ static enum answer ask_needs_nnp(void)
 }
 
 /* Through the descriptor that holds the terminal: 0, or an errno with
- * what failed in *what. */
-static int detach(const char **what)
+ * where it failed in *where. */
+static int detach(const char **where)
 {
 	struct ksigaction ignore = {.handler = SIG_IGN}, old;
 	pid_t sid;
 	int fd = terminal_fd(&sid), err;
 
-	*what = "cannot detach from the terminal: not on fds 0-2, and /dev/tty: ";
+	*where = "not on fds 0-2, and /dev/tty: ";
 	if (fd < 0)
 		return errno;
-	*what = "cannot detach from the terminal: ";
+	*where = "";
 	/* Detaching a session leader (PID 1 of a container started with a
 	 * terminal, say) sends SIGHUP to its foreground process group, which
 	 * holds this process: ignored for that moment, it is not even
@@ -245,13 +245,15 @@ int tty_apply(const struct options *o, uid_t target, struct buf *why)
 	struct tty_facts f = {0};
 	long long session = 0, self = 0;
 	enum tty_verdict v;
-	const char *what;
+	const char *where;
 	int err;
 
 	if (o->detach_tty) {
 		ask_ctty(&f, &session, &self);
-		if (f.ctty != CTTY_NONE && (err = detach(&what)))
-			return buf_fail(why, what, err);
+		if (f.ctty != CTTY_NONE && (err = detach(&where))) {
+			buf_fmt(why, "cannot detach from the terminal: %s%e", where, err);
+			return err;
+		}
 		f.detached = true;
 	}
 	while ((v = tty_decide(&f, o->guard, target == 0)) >= TTY_ASK_CTTY) {

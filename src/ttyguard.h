@@ -10,10 +10,9 @@
 #include <stdint.h>
 
 /* One system call ABI: its AUDIT_ARCH value and its ioctl numbers. The
- * names (for the tests' messages) are arrays in the rows, not pointers to
- * strings the binary would carry for every architecture. */
+ * rows carry no names: the binary would hold them for nothing, and the
+ * tests name an ABI by its AUDIT_ARCH value. */
 struct abi {
-	char name[12];
 	uint32_t arch;
 	uint32_t ioctl_nr[3];
 	uint8_t n_nr;
@@ -23,10 +22,9 @@ struct abi {
  * filter is inherited by every program the command starts, whatever ABI
  * that program uses. */
 struct family {
-	char name[10];
 	bool big_endian;
 	uint8_t n_abis;
-	uint32_t tiocsti, tioclinux;
+	uint16_t tiocsti, tioclinux; /* the ioctl requests, 16 bits on Linux */
 	const struct abi *abis;
 };
 
