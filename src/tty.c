@@ -3,11 +3,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -201,16 +199,6 @@ static enum answer ask_outsiders(dev_t dev, long long session, long long self)
 	return proc >= 0 && each_entry(proc, process_holds, &s) == GO_ON ? NO : YES;
 }
 
-static enum answer ask_needs_nnp(void)
-{
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
-		return NO;
-	return syscall(SYS_capget, &hdr, data) == 0 && (data[0].effective & (1u << CAP_SYS_ADMIN)) ? NO : YES;
-}
-
 /* Through the descriptor that holds the terminal: 0, or an errno with
  * where it failed in *where. */
 static int detach(const char **where)
@@ -246,6 +234,7 @@ int tty_apply(const struct options *o, uid_t target, struct buf *why)
 	long long session = 0, self = 0;
 	enum tty_verdict v;
 	const char *where;
+	bool nnp;
 	int err;
 
 	if (o->detach_tty) {
@@ -261,10 +250,8 @@ int tty_apply(const struct options *o, uid_t target, struct buf *why)
 			ask_ctty(&f, &session, &self);
 		else if (v == TTY_ASK_LEGACY_TIOCSTI)
 			f.legacy_tiocsti = ask_legacy_tiocsti();
-		else if (v == TTY_ASK_OUTSIDERS)
-			f.outsiders = ask_outsiders(tty_decode(f.tty_nr), session, self);
 		else
-			f.needs_nnp = ask_needs_nnp();
+			f.outsiders = ask_outsiders(tty_decode(f.tty_nr), session, self);
 	}
 	if (v == TTY_FREE)
 		return 0;
@@ -272,11 +259,13 @@ int tty_apply(const struct options *o, uid_t target, struct buf *why)
 		buf_adds(why, "cannot install the terminal guard: no answer about the controlling terminal");
 		return ENOTTY;
 	}
-	err = ttyguard_install(v != TTY_GUARD);
+	err = ttyguard_install(&nnp);
 	/* By default, a kernel without seccomp filters goes without. */
 	if (err && (o->guard == GUARD_REQUIRED || (err != EINVAL && err != ENOSYS)))
 		return buf_fail(why, "cannot install the terminal guard: ", err);
-	if (!err && v == TTY_GUARD_NNP_NOTICE)
+	/* What no_new_privs costs (sudo and file capabilities in COMMAND)
+	 * must be no surprise; --tty-guard asked for it. */
+	if (!err && nnp && o->guard == GUARD_AUTO)
 		buf_adds(why, NOTICE);
 	return 0;
 }

@@ -119,7 +119,7 @@ size_t ttyguard_build(const struct family *f, struct sock_filter prog[TTYGUARD_M
 	return n;
 }
 
-int ttyguard_install(bool set_no_new_privs)
+int ttyguard_install(bool *set_nnp)
 {
 	struct sock_filter prog[TTYGUARD_MAX_INSNS];
 	struct sock_fprog fprog = {
@@ -127,11 +127,15 @@ int ttyguard_install(bool set_no_new_privs)
 		.filter = prog,
 	};
 
+	*set_nnp = false;
+	/* The kernel's own test, rather than a guess from the capabilities:
+	 * EACCES, neither no_new_privs nor CAP_SYS_ADMIN. */
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) == 0)
 		return 0;
-	if (errno != EACCES || !set_no_new_privs)
+	if (errno != EACCES)
 		return errno;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return errno;
+	*set_nnp = true;
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) ? errno : 0;
 }

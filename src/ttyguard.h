@@ -37,9 +37,10 @@ extern const struct family *const ttyguard_native;
 /* Writes the filter for f to prog: the number of instructions. Pure. */
 size_t ttyguard_build(const struct family *f, struct sock_filter prog[TTYGUARD_MAX_INSNS]);
 
-/* Installs the filter for this process and all it starts: 0, or an errno.
- * EACCES: the kernel asks for no_new_privs or CAP_SYS_ADMIN, and
- * set_no_new_privs was false; EINVAL or ENOSYS: no seccomp filters here. */
-int ttyguard_install(bool set_no_new_privs);
+/* Installs the filter for this process and all it starts: 0, or an errno
+ * (EINVAL or ENOSYS: no seccomp filters here). Where the kernel takes it
+ * only with no_new_privs (without CAP_SYS_ADMIN), sets that first, and
+ * *set_nnp. */
+int ttyguard_install(bool *set_nnp);
 
 #endif

@@ -30,11 +30,7 @@ enum tty_verdict tty_decide(const struct tty_facts *f, enum guard mode, bool roo
 		if (f->leader && f->outsiders == NO)
 			return TTY_FREE;
 	}
-	if (f->needs_nnp == UNASKED)
-		return TTY_ASK_NEEDS_NNP;
-	if (f->needs_nnp == NO)
-		return TTY_GUARD;
-	return mode == GUARD_REQUIRED ? TTY_GUARD_NNP : TTY_GUARD_NNP_NOTICE;
+	return TTY_GUARD;
 }
 
 bool tty_is_vt(unsigned tty_nr)
