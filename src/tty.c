@@ -19,6 +19,8 @@
 /* Enough for the start of a /proc/PID/stat line (see tty_parse_stat). */
 #define STAT_BYTES 256
 
+/* The start of both messages: one string. */
+#define GUARD_FAILS "cannot install the terminal guard: "
 #define NOTICE "notice: no_new_privs set: the terminal guard needs it without CAP_SYS_ADMIN; " \
 	"sudo and other setuid programs fail, --no-tty-guard keeps them working\n"
 
@@ -77,7 +79,14 @@ static bool no_ctty(void)
 	       st.st_rdev == makedev(5, 0);
 }
 
-static void ask_ctty(struct tty_facts *f, long long *session, long long *self)
+struct scan {
+	dev_t dev;
+	long long session, self; /* this process's own fds are no concern */
+	bool dev_tty;            /* the fds of a process: one is a /dev/tty */
+};
+
+/* The terminal; for the scan, its device, its session and this process. */
+static void ask_ctty(struct tty_facts *f, struct scan *s)
 {
 	struct proc_stat st;
 	pid_t sid;
@@ -89,8 +98,9 @@ static void ask_ctty(struct tty_facts *f, long long *session, long long *self)
 		f->ctty = st.tty_nr ? CTTY_YES : CTTY_NONE;
 		f->tty_nr = (unsigned)st.tty_nr;
 		f->leader = st.session == st.pid;
-		*session = st.session;
-		*self = st.pid;
+		s->dev = tty_decode(f->tty_nr);
+		s->session = st.session;
+		s->self = st.pid;
 	} else if ((fd = terminal_fd(&sid)) >= 0) {
 		/* Without /proc a terminal still answers (its absence does not),
 		 * and no scan can clear it. */
@@ -112,12 +122,6 @@ static enum answer ask_legacy_tiocsti(void)
 	/* No such setting before Linux 6.2: TIOCSTI always works there. */
 	return n == 2 && buf[0] == '0' ? NO : YES;
 }
-
-struct scan {
-	dev_t dev;
-	long long session, self; /* this process's own fds are no concern */
-	bool dev_tty;            /* the fds of a process: one is a /dev/tty */
-};
 
 /* What an entry of a directory said: go on, or why to stop. */
 enum { GO_ON, CANNOT_TELL, HOLDS };
@@ -191,12 +195,11 @@ static int process_holds(struct scan *s, int proc, const char *name)
 /* While still root: does a process outside this session have the
  * terminal open? A shell whose terminal was taken with `setsid -c` still
  * reads it. */
-static enum answer ask_outsiders(dev_t dev, long long session, long long self)
+static enum answer ask_outsiders(struct scan *s)
 {
-	struct scan s = {dev, session, self, false};
 	int proc = openat(AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	return proc >= 0 && each_entry(proc, process_holds, &s) == GO_ON ? NO : YES;
+	return proc >= 0 && each_entry(proc, process_holds, s) == GO_ON ? NO : YES;
 }
 
 /* Through the descriptor that holds the terminal: 0, or an errno with
@@ -231,14 +234,14 @@ static int detach(const char **where)
 int tty_apply(const struct options *o, uid_t target, struct buf *why)
 {
 	struct tty_facts f = {0};
-	long long session = 0, self = 0;
+	struct scan s = {0};
 	enum tty_verdict v;
 	const char *where;
 	bool nnp;
 	int err;
 
 	if (o->detach_tty) {
-		ask_ctty(&f, &session, &self);
+		ask_ctty(&f, &s);
 		if (f.ctty != CTTY_NONE && (err = detach(&where))) {
 			buf_fmt(why, "cannot detach from the terminal: %s%e", where, err);
 			return err;
@@ -247,22 +250,22 @@ int tty_apply(const struct options *o, uid_t target, struct buf *why)
 	}
 	while ((v = tty_decide(&f, o->guard, target == 0)) >= TTY_ASK_CTTY) {
 		if (v == TTY_ASK_CTTY)
-			ask_ctty(&f, &session, &self);
+			ask_ctty(&f, &s);
 		else if (v == TTY_ASK_LEGACY_TIOCSTI)
 			f.legacy_tiocsti = ask_legacy_tiocsti();
 		else
-			f.outsiders = ask_outsiders(tty_decode(f.tty_nr), session, self);
+			f.outsiders = ask_outsiders(&s);
 	}
 	if (v == TTY_FREE)
 		return 0;
 	if (v == TTY_UNANSWERED) {
-		buf_adds(why, "cannot install the terminal guard: no answer about the controlling terminal");
+		buf_fmt(why, "%sno answer about the controlling terminal", GUARD_FAILS);
 		return ENOTTY;
 	}
 	err = ttyguard_install(&nnp);
 	/* By default, a kernel without seccomp filters goes without. */
 	if (err && (o->guard == GUARD_REQUIRED || (err != EINVAL && err != ENOSYS)))
-		return buf_fail(why, "cannot install the terminal guard: ", err);
+		return buf_fail(why, GUARD_FAILS, err);
 	/* What no_new_privs costs (sudo and file capabilities in COMMAND)
 	 * must be no surprise; --tty-guard asked for it. */
 	if (!err && nnp && o->guard == GUARD_AUTO)

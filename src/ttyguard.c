@@ -127,15 +127,14 @@ int ttyguard_install(bool *set_nnp)
 		.filter = prog,
 	};
 
-	*set_nnp = false;
 	/* The kernel's own test, rather than a guess from the capabilities:
-	 * EACCES, neither no_new_privs nor CAP_SYS_ADMIN. */
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) == 0)
-		return 0;
-	if (errno != EACCES)
-		return errno;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return errno;
-	*set_nnp = true;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) ? errno : 0;
+	 * EACCES, neither no_new_privs nor CAP_SYS_ADMIN; once more after
+	 * setting no_new_privs. */
+	*set_nnp = false;
+	while (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog)) {
+		if (errno != EACCES || *set_nnp || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			return errno;
+		*set_nnp = true;
+	}
+	return 0;
 }
