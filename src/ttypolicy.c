@@ -61,19 +61,22 @@ static bool field(const char **p, const char *end, long long *v)
 
 bool tty_parse_stat(const char *s, size_t n, struct proc_stat *st)
 {
-	const char *end = s + n, *p = end;
-	long long *v = &st->ppid;
+	const char *end = s + n, *comm_end = end;
 
 	/* "pid (comm) state ppid pgrp session tty_nr ...": a comm may hold
 	 * anything, the fields after it only digits, signs and the state. */
-	while (p > s && p[-1] != ')')
-		p--;
-	if (!field(&s, end, &st->pid) || s > p || end - p < 3 || p[0] != ' ' || p[2] != ' ')
-		return false;
-	p += 3;
-	while (v <= &st->tty_nr && field(&p, end, v))
-		v++;
+	while (comm_end > s && comm_end[-1] != ')')
+		comm_end--;
+	for (long long *v = &st->pid; v <= &st->tty_nr; v++) {
+		if (!field(&s, end, v))
+			return false;
+		if (v == &st->pid) {
+			if (s > comm_end || end - comm_end < 3 || comm_end[0] != ' ' || comm_end[2] != ' ')
+				return false;
+			s = comm_end + 3;
+		}
+	}
 	/* Without a terminal the kernel writes tpgid -1; qemu-user's stand-in
 	 * for the file writes 0 for tty_nr and tpgid alike. */
-	return v > &st->tty_nr && (st->tty_nr || (end - p >= 3 && !memcmp(p, "-1 ", 3)));
+	return st->tty_nr || (end - s >= 3 && !memcmp(s, "-1 ", 3));
 }
