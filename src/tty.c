@@ -45,6 +45,13 @@ static bool proc_stat(int dir, const char *path, struct proc_stat *st)
 	return n > 0 && tty_parse_stat(buf, (size_t)n, st);
 }
 
+/* Without blocking on a modem line's carrier, and without becoming its
+ * controlling terminal. */
+__attribute__((noinline)) static int open_dev_tty(void)
+{
+	return openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+}
+
 /* This process's terminal: fd 0, 1 or 2, or /dev/tty opened, the first
  * that answers TIOCGSID (the kernel answers only on the caller's own
  * terminal, or on a pty master); -1 for none. */
@@ -55,7 +62,7 @@ static int terminal_fd(pid_t *sid)
 	for (; fd < 3; fd++)
 		if (ioctl(fd, TIOCGSID, sid) == 0)
 			return fd;
-	fd = openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	fd = open_dev_tty();
 	if (fd >= 0 && ioctl(fd, TIOCGSID, sid)) {
 		(void)close(fd);
 		return -1;
@@ -69,7 +76,7 @@ static int terminal_fd(pid_t *sid)
 static bool no_ctty(void)
 {
 	struct stat st;
-	int fd = openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open_dev_tty();
 
 	if (fd >= 0) {
 		(void)close(fd);

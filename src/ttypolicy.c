@@ -1,7 +1,6 @@
 #include "ttypolicy.h"
 
 #include <string.h>
-#include <sys/sysmacros.h>
 
 enum tty_verdict tty_decide(const struct tty_facts *f, enum guard mode, bool root_target)
 {
@@ -36,11 +35,6 @@ enum tty_verdict tty_decide(const struct tty_facts *f, enum guard mode, bool roo
 bool tty_is_vt(unsigned tty_nr)
 {
 	return tty_nr - 0x401 < 63; /* major 4 in bits 8-19, minor 1-63 */
-}
-
-dev_t tty_decode(unsigned tty_nr)
-{
-	return makedev((tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
 }
 
 /* A decimal number below 2^31 and the space after it; false for anything

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 
 #include "options.h"
@@ -44,7 +45,10 @@ enum tty_verdict tty_decide(const struct tty_facts *f, enum guard mode, bool roo
 bool tty_is_vt(unsigned tty_nr);
 
 /* The device number that /proc/PID/stat's tty_nr encodes. */
-dev_t tty_decode(unsigned tty_nr);
+static inline dev_t tty_decode(unsigned tty_nr)
+{
+	return makedev((tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
+}
 
 struct proc_stat {
 	long long pid, ppid, pgrp, session, tty_nr;
