@@ -88,11 +88,11 @@ static bool no_ctty(void)
 
 struct scan {
 	dev_t dev;
-	long long session, self; /* this process's own fds are no concern */
-	bool dev_tty;            /* the fds of a process: one is a /dev/tty */
+	long long session; /* its holders, this process among them, are no concern */
+	bool dev_tty;      /* the fds of a process: one is a /dev/tty */
 };
 
-/* The terminal; for the scan, its device, its session and this process. */
+/* The terminal; for the scan, its device and its session. */
 static void ask_ctty(struct tty_facts *f, struct scan *s)
 {
 	struct proc_stat st;
@@ -107,7 +107,6 @@ static void ask_ctty(struct tty_facts *f, struct scan *s)
 		f->leader = st.session == st.pid;
 		s->dev = tty_decode(f->tty_nr);
 		s->session = st.session;
-		s->self = st.pid;
 	} else if ((fd = terminal_fd(&sid)) >= 0) {
 		/* Without /proc a terminal still answers (its absence does not),
 		 * and no scan can clear it. */
@@ -174,14 +173,13 @@ static int process_holds(struct scan *s, int proc, const char *name)
 	char path[32];
 	const char *c = name;
 	struct proc_stat st;
-	long long pid = 0;
 	size_t n;
 	int fds, r;
 
-	for (; *c >= '0' && *c <= '9' && c - name < 12; c++)
-		pid = pid * 10 + (*c - '0');
-	if (c == name || pid == s->self)
-		return GO_ON; /* not a process, or this one */
+	while (*c >= '0' && *c <= '9' && c - name < 12)
+		c++;
+	if (c == name)
+		return GO_ON; /* not a process */
 	if (*c)
 		return CANNOT_TELL;
 	n = (size_t)(c - name);
