@@ -80,7 +80,7 @@ const struct family *const ttyguard_native = &NATIVE;
 
 #define LOAD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
-/* Equal: skip `skip` instructions, else go on; not equal: the other way. */
+/* Skip `skip` instructions where A is k (JEQ), or where it is not (JNE). */
 #define JEQ(k, skip) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (skip), 0)
 #define JNE(k, skip) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), 0, (skip))
 

@@ -24,7 +24,7 @@ struct abi {
 struct family {
 	bool big_endian;
 	uint8_t n_abis;
-	uint16_t tiocsti, tioclinux; /* the ioctl requests, 16 bits on Linux */
+	uint16_t tiocsti, tioclinux; /* old-style requests, without size or direction bits */
 	const struct abi *abis;
 };
 
