@@ -3,11 +3,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -21,6 +19,8 @@
 /* Enough for the start of a /proc/PID/stat line (see tty_parse_stat). */
 #define STAT_BYTES 256
 
+/* The start of both messages: one string. */
+#define GUARD_FAILS "cannot install the terminal guard: "
 #define NOTICE "notice: no_new_privs set: the terminal guard needs it without CAP_SYS_ADMIN; " \
 	"sudo and other setuid programs fail, --no-tty-guard keeps them working\n"
 
@@ -45,6 +45,13 @@ static bool proc_stat(int dir, const char *path, struct proc_stat *st)
 	return n > 0 && tty_parse_stat(buf, (size_t)n, st);
 }
 
+/* Without blocking on a modem line's carrier, and without becoming its
+ * controlling terminal. */
+__attribute__((noinline)) static int open_dev_tty(void)
+{
+	return openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+}
+
 /* This process's terminal: fd 0, 1 or 2, or /dev/tty opened, the first
  * that answers TIOCGSID (the kernel answers only on the caller's own
  * terminal, or on a pty master); -1 for none. */
@@ -55,7 +62,7 @@ static int terminal_fd(pid_t *sid)
 	for (; fd < 3; fd++)
 		if (ioctl(fd, TIOCGSID, sid) == 0)
 			return fd;
-	fd = openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	fd = open_dev_tty();
 	if (fd >= 0 && ioctl(fd, TIOCGSID, sid)) {
 		(void)close(fd);
 		return -1;
@@ -69,7 +76,7 @@ static int terminal_fd(pid_t *sid)
 static bool no_ctty(void)
 {
 	struct stat st;
-	int fd = openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open_dev_tty();
 
 	if (fd >= 0) {
 		(void)close(fd);
@@ -79,7 +86,14 @@ static bool no_ctty(void)
 	       st.st_rdev == makedev(5, 0);
 }
 
-static void ask_ctty(struct tty_facts *f, long long *session, long long *self)
+struct scan {
+	dev_t dev;
+	long long session; /* its holders, this process among them, are no concern */
+	bool dev_tty;      /* the fds of a process: one is a /dev/tty */
+};
+
+/* The terminal; for the scan, its device and its session. */
+static void ask_ctty(struct tty_facts *f, struct scan *s)
 {
 	struct proc_stat st;
 	pid_t sid;
@@ -91,8 +105,8 @@ static void ask_ctty(struct tty_facts *f, long long *session, long long *self)
 		f->ctty = st.tty_nr ? CTTY_YES : CTTY_NONE;
 		f->tty_nr = (unsigned)st.tty_nr;
 		f->leader = st.session == st.pid;
-		*session = st.session;
-		*self = st.pid;
+		s->dev = tty_decode(f->tty_nr);
+		s->session = st.session;
 	} else if ((fd = terminal_fd(&sid)) >= 0) {
 		/* Without /proc a terminal still answers (its absence does not),
 		 * and no scan can clear it. */
@@ -114,12 +128,6 @@ static enum answer ask_legacy_tiocsti(void)
 	/* No such setting before Linux 6.2: TIOCSTI always works there. */
 	return n == 2 && buf[0] == '0' ? NO : YES;
 }
-
-struct scan {
-	dev_t dev;
-	long long session, self; /* this process's own fds are no concern */
-	bool dev_tty;            /* the fds of a process: one is a /dev/tty */
-};
 
 /* What an entry of a directory said: go on, or why to stop. */
 enum { GO_ON, CANNOT_TELL, HOLDS };
@@ -165,14 +173,13 @@ static int process_holds(struct scan *s, int proc, const char *name)
 	char path[32];
 	const char *c = name;
 	struct proc_stat st;
-	long long pid = 0;
 	size_t n;
 	int fds, r;
 
-	for (; *c >= '0' && *c <= '9' && c - name < 12; c++)
-		pid = pid * 10 + (*c - '0');
-	if (c == name || pid == s->self)
-		return GO_ON; /* not a process, or this one */
+	while (*c >= '0' && *c <= '9' && c - name < 12)
+		c++;
+	if (c == name)
+		return GO_ON; /* not a process */
 	if (*c)
 		return CANNOT_TELL;
 	n = (size_t)(c - name);
@@ -193,36 +200,25 @@ static int process_holds(struct scan *s, int proc, const char *name)
 /* While still root: does a process outside this session have the
  * terminal open? A shell whose terminal was taken with `setsid -c` still
  * reads it. */
-static enum answer ask_outsiders(dev_t dev, long long session, long long self)
+static enum answer ask_outsiders(struct scan *s)
 {
-	struct scan s = {dev, session, self, false};
 	int proc = openat(AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	return proc >= 0 && each_entry(proc, process_holds, &s) == GO_ON ? NO : YES;
-}
-
-static enum answer ask_needs_nnp(void)
-{
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
-		return NO;
-	return syscall(SYS_capget, &hdr, data) == 0 && (data[0].effective & (1u << CAP_SYS_ADMIN)) ? NO : YES;
+	return proc >= 0 && each_entry(proc, process_holds, s) == GO_ON ? NO : YES;
 }
 
 /* Through the descriptor that holds the terminal: 0, or an errno with
- * what failed in *what. */
-static int detach(const char **what)
+ * where it failed in *where. */
+static int detach(const char **where)
 {
 	struct ksigaction ignore = {.handler = SIG_IGN}, old;
 	pid_t sid;
 	int fd = terminal_fd(&sid), err;
 
-	*what = "cannot detach from the terminal: not on fds 0-2, and /dev/tty: ";
+	*where = "not on fds 0-2, and /dev/tty: ";
 	if (fd < 0)
 		return errno;
-	*what = "cannot detach from the terminal: ";
+	*where = "";
 	/* Detaching a session leader (PID 1 of a container started with a
 	 * terminal, say) sends SIGHUP to its foreground process group, which
 	 * holds this process: ignored for that moment, it is not even
@@ -243,38 +239,41 @@ static int detach(const char **what)
 int tty_apply(const struct options *o, uid_t target, struct buf *why)
 {
 	struct tty_facts f = {0};
-	long long session = 0, self = 0;
+	struct scan s = {0};
 	enum tty_verdict v;
-	const char *what;
+	const char *where;
+	bool nnp;
 	int err;
 
 	if (o->detach_tty) {
-		ask_ctty(&f, &session, &self);
-		if (f.ctty != CTTY_NONE && (err = detach(&what)))
-			return buf_fail(why, what, err);
+		ask_ctty(&f, &s);
+		if (f.ctty != CTTY_NONE && (err = detach(&where))) {
+			buf_fmt(why, "cannot detach from the terminal: %s%e", where, err);
+			return err;
+		}
 		f.detached = true;
 	}
 	while ((v = tty_decide(&f, o->guard, target == 0)) >= TTY_ASK_CTTY) {
 		if (v == TTY_ASK_CTTY)
-			ask_ctty(&f, &session, &self);
+			ask_ctty(&f, &s);
 		else if (v == TTY_ASK_LEGACY_TIOCSTI)
 			f.legacy_tiocsti = ask_legacy_tiocsti();
-		else if (v == TTY_ASK_OUTSIDERS)
-			f.outsiders = ask_outsiders(tty_decode(f.tty_nr), session, self);
 		else
-			f.needs_nnp = ask_needs_nnp();
+			f.outsiders = ask_outsiders(&s);
 	}
 	if (v == TTY_FREE)
 		return 0;
 	if (v == TTY_UNANSWERED) {
-		buf_adds(why, "cannot install the terminal guard: no answer about the controlling terminal");
+		buf_fmt(why, "%sno answer about the controlling terminal", GUARD_FAILS);
 		return ENOTTY;
 	}
-	err = ttyguard_install(v != TTY_GUARD);
+	err = ttyguard_install(&nnp);
 	/* By default, a kernel without seccomp filters goes without. */
 	if (err && (o->guard == GUARD_REQUIRED || (err != EINVAL && err != ENOSYS)))
-		return buf_fail(why, "cannot install the terminal guard: ", err);
-	if (!err && v == TTY_GUARD_NNP_NOTICE)
+		return buf_fail(why, GUARD_FAILS, err);
+	/* What no_new_privs costs (sudo and file capabilities in COMMAND)
+	 * must be no surprise; --tty-guard asked for it. */
+	if (!err && nnp && o->guard == GUARD_AUTO)
 		buf_adds(why, NOTICE);
 	return 0;
 }

@@ -11,37 +11,37 @@
 #define X32 0x40000000u
 
 static const struct abi x86[] = {
-	{"x86_64+x32", AUDIT_ARCH_X86_64, {16, X32 | 16, X32 | 514}, 3},
-	{"i386", AUDIT_ARCH_I386, {54}, 1},
+	{AUDIT_ARCH_X86_64, {16, X32 | 16, X32 | 514}, 3},
+	{AUDIT_ARCH_I386, {54}, 1},
 };
 static const struct abi arm[] = {
-	{"arm64", AUDIT_ARCH_AARCH64, {29}, 1},
-	{"arm", AUDIT_ARCH_ARM, {54}, 1},
+	{AUDIT_ARCH_AARCH64, {29}, 1},
+	{AUDIT_ARCH_ARM, {54}, 1},
 };
 static const struct abi ppc64el[] = {
-	{"ppc64le", AUDIT_ARCH_PPC64LE, {54}, 1},
+	{AUDIT_ARCH_PPC64LE, {54}, 1},
 };
 static const struct abi s390x[] = {
-	{"s390x", AUDIT_ARCH_S390X, {54}, 1},
-	{"s390", AUDIT_ARCH_S390, {54}, 1},
+	{AUDIT_ARCH_S390X, {54}, 1},
+	{AUDIT_ARCH_S390, {54}, 1},
 };
 static const struct abi riscv[] = {
-	{"riscv64", AUDIT_ARCH_RISCV64, {29}, 1},
-	{"riscv32", AUDIT_ARCH_RISCV32, {29}, 1},
+	{AUDIT_ARCH_RISCV64, {29}, 1},
+	{AUDIT_ARCH_RISCV32, {29}, 1},
 };
 static const struct abi loongarch[] = {
-	{"loongarch64", AUDIT_ARCH_LOONGARCH64, {29}, 1},
+	{AUDIT_ARCH_LOONGARCH64, {29}, 1},
 };
 static const struct abi mips64el[] = {
-	{"n64", AUDIT_ARCH_MIPSEL64, {5015}, 1},
-	{"n32", AUDIT_ARCH_MIPSEL64N32, {6015}, 1},
-	{"o32", AUDIT_ARCH_MIPSEL, {4054}, 1},
+	{AUDIT_ARCH_MIPSEL64, {5015}, 1},
+	{AUDIT_ARCH_MIPSEL64N32, {6015}, 1},
+	{AUDIT_ARCH_MIPSEL, {4054}, 1},
 };
 
 /* Each family is its own object: the binary refers to its native one
  * only, and the linker leaves the others out. */
 #define FAMILY(table, sti, linux, be) \
-	static const struct family table##_family = {.name = #table, .big_endian = (be), \
+	static const struct family table##_family = {.big_endian = (be), \
 		.n_abis = sizeof(table) / sizeof *(table), .tiocsti = (sti), .tioclinux = (linux), .abis = (table)}
 
 FAMILY(x86, 0x5412, 0x541c, false);
@@ -80,47 +80,46 @@ const struct family *const ttyguard_native = &NATIVE;
 
 #define LOAD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
-/* A jump to an instruction index, made relative once its place is known. */
-#define JEQ_TO(k, to) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (to), 0)
+/* Skip `skip` instructions where A is k (JEQ), or where it is not (JNE). */
+#define JEQ(k, skip) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (skip), 0)
+#define JNE(k, skip) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), 0, (skip))
 
 /* The layout, each part ending in a return:
- *     load arch; one jump per ABI to its block; kill (unknown ABI)
- *     per ABI: load nr; one jump per ioctl number to "check"; allow
+ *     load arch
+ *     per ABI: arch not its own: on to the next ABI; load nr; one jump
+ *              per ioctl number to "check"; allow
+ *     kill (unknown ABI)
  *     check: load the request's low 32 bits (the kernel ignores the
  *            rest); deny TIOCSTI and TIOCLINUX; allow */
 size_t ttyguard_build(const struct family *f, struct sock_filter prog[TTYGUARD_MAX_INSNS])
 {
-	size_t n = 0, block = 1 + f->n_abis + 1, check = block;
+	size_t n = 0, check = 2;
 	uint32_t request = offsetof(struct seccomp_data, args[1]) + (f->big_endian ? 4 : 0);
 
 	for (size_t i = 0; i < f->n_abis; i++)
-		check += 1 + f->abis[i].n_nr + 1;
+		check += 3 + f->abis[i].n_nr;
 
 	prog[n++] = (struct sock_filter)LOAD(offsetof(struct seccomp_data, arch));
 	for (size_t i = 0; i < f->n_abis; i++) {
-		prog[n] = (struct sock_filter)JEQ_TO(f->abis[i].arch, block - n - 1);
-		n++;
-		block += 1 + f->abis[i].n_nr + 1;
+		const struct abi *a = &f->abis[i];
+
+		prog[n++] = (struct sock_filter)JNE(a->arch, 2 + a->n_nr);
+		prog[n++] = (struct sock_filter)LOAD(offsetof(struct seccomp_data, nr));
+		for (size_t j = 0; j < a->n_nr; j++, n++)
+			prog[n] = (struct sock_filter)JEQ(a->ioctl_nr[j], check - n - 1);
+		prog[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
 	}
 	/* An ABI the table does not know must not be a way around it. */
 	prog[n++] = (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS);
-	for (size_t i = 0; i < f->n_abis; i++) {
-		prog[n++] = (struct sock_filter)LOAD(offsetof(struct seccomp_data, nr));
-		for (size_t j = 0; j < f->abis[i].n_nr; j++, n++)
-			prog[n] = (struct sock_filter)JEQ_TO(f->abis[i].ioctl_nr[j], check - n - 1);
-		prog[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
-	}
 	prog[n++] = (struct sock_filter)LOAD(request);
-	prog[n] = (struct sock_filter)JEQ_TO(f->tiocsti, 2);
-	n++;
-	prog[n] = (struct sock_filter)JEQ_TO(f->tioclinux, 1);
-	n++;
+	prog[n++] = (struct sock_filter)JEQ(f->tiocsti, 2);
+	prog[n++] = (struct sock_filter)JEQ(f->tioclinux, 1);
 	prog[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
 	prog[n++] = (struct sock_filter)RET(SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
 	return n;
 }
 
-int ttyguard_install(bool set_no_new_privs)
+int ttyguard_install(bool *set_nnp)
 {
 	struct sock_filter prog[TTYGUARD_MAX_INSNS];
 	struct sock_fprog fprog = {
@@ -128,11 +127,14 @@ int ttyguard_install(bool set_no_new_privs)
 		.filter = prog,
 	};
 
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) == 0)
-		return 0;
-	if (errno != EACCES || !set_no_new_privs)
-		return errno;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return errno;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) ? errno : 0;
+	/* The kernel's own test, rather than a guess from the capabilities:
+	 * EACCES, neither no_new_privs nor CAP_SYS_ADMIN; once more after
+	 * setting no_new_privs. */
+	*set_nnp = false;
+	while (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog)) {
+		if (errno != EACCES || *set_nnp || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			return errno;
+		*set_nnp = true;
+	}
+	return 0;
 }

@@ -10,10 +10,9 @@
 #include <stdint.h>
 
 /* One system call ABI: its AUDIT_ARCH value and its ioctl numbers. The
- * names (for the tests' messages) are arrays in the rows, not pointers to
- * strings the binary would carry for every architecture. */
+ * rows carry no names: the binary would hold them for nothing, and the
+ * tests name an ABI by its AUDIT_ARCH value. */
 struct abi {
-	char name[12];
 	uint32_t arch;
 	uint32_t ioctl_nr[3];
 	uint8_t n_nr;
@@ -23,10 +22,9 @@ struct abi {
  * filter is inherited by every program the command starts, whatever ABI
  * that program uses. */
 struct family {
-	char name[10];
 	bool big_endian;
 	uint8_t n_abis;
-	uint32_t tiocsti, tioclinux;
+	uint16_t tiocsti, tioclinux; /* old-style requests, without size or direction bits */
 	const struct abi *abis;
 };
 
@@ -39,9 +37,10 @@ extern const struct family *const ttyguard_native;
 /* Writes the filter for f to prog: the number of instructions. Pure. */
 size_t ttyguard_build(const struct family *f, struct sock_filter prog[TTYGUARD_MAX_INSNS]);
 
-/* Installs the filter for this process and all it starts: 0, or an errno.
- * EACCES: the kernel asks for no_new_privs or CAP_SYS_ADMIN, and
- * set_no_new_privs was false; EINVAL or ENOSYS: no seccomp filters here. */
-int ttyguard_install(bool set_no_new_privs);
+/* Installs the filter for this process and all it starts: 0, or an errno
+ * (EINVAL or ENOSYS: no seccomp filters here). Where the kernel takes it
+ * only with no_new_privs (without CAP_SYS_ADMIN), sets that first, and
+ * *set_nnp. */
+int ttyguard_install(bool *set_nnp);
 
 #endif

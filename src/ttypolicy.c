@@ -1,7 +1,6 @@
 #include "ttypolicy.h"
 
 #include <string.h>
-#include <sys/sysmacros.h>
 
 enum tty_verdict tty_decide(const struct tty_facts *f, enum guard mode, bool root_target)
 {
@@ -30,21 +29,12 @@ enum tty_verdict tty_decide(const struct tty_facts *f, enum guard mode, bool roo
 		if (f->leader && f->outsiders == NO)
 			return TTY_FREE;
 	}
-	if (f->needs_nnp == UNASKED)
-		return TTY_ASK_NEEDS_NNP;
-	if (f->needs_nnp == NO)
-		return TTY_GUARD;
-	return mode == GUARD_REQUIRED ? TTY_GUARD_NNP : TTY_GUARD_NNP_NOTICE;
+	return TTY_GUARD;
 }
 
 bool tty_is_vt(unsigned tty_nr)
 {
 	return tty_nr - 0x401 < 63; /* major 4 in bits 8-19, minor 1-63 */
-}
-
-dev_t tty_decode(unsigned tty_nr)
-{
-	return makedev((tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
 }
 
 /* A decimal number below 2^31 and the space after it; false for anything
@@ -65,19 +55,22 @@ static bool field(const char **p, const char *end, long long *v)
 
 bool tty_parse_stat(const char *s, size_t n, struct proc_stat *st)
 {
-	const char *end = s + n, *p = end;
-	long long *v = &st->ppid;
+	const char *end = s + n, *comm_end = end;
 
 	/* "pid (comm) state ppid pgrp session tty_nr ...": a comm may hold
 	 * anything, the fields after it only digits, signs and the state. */
-	while (p > s && p[-1] != ')')
-		p--;
-	if (!field(&s, end, &st->pid) || s > p || end - p < 3 || p[0] != ' ' || p[2] != ' ')
-		return false;
-	p += 3;
-	while (v <= &st->tty_nr && field(&p, end, v))
-		v++;
+	while (comm_end > s && comm_end[-1] != ')')
+		comm_end--;
+	for (long long *v = &st->pid; v <= &st->tty_nr; v++) {
+		if (!field(&s, end, v))
+			return false;
+		if (v == &st->pid) {
+			if (s > comm_end || end - comm_end < 3 || comm_end[0] != ' ' || comm_end[2] != ' ')
+				return false;
+			s = comm_end + 3;
+		}
+	}
 	/* Without a terminal the kernel writes tpgid -1; qemu-user's stand-in
 	 * for the file writes 0 for tty_nr and tpgid alike. */
-	return v > &st->tty_nr && (st->tty_nr || (end - p >= 3 && !memcmp(p, "-1 ", 3)));
+	return st->tty_nr || (end - s >= 3 && !memcmp(s, "-1 ", 3));
 }

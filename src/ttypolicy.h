@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 
 #include "options.h"
@@ -24,20 +25,16 @@ struct tty_facts {
 	bool detached;            /* --detach-tty has detached it */
 	enum answer legacy_tiocsti; /* TIOCSTI works without CAP_SYS_ADMIN */
 	enum answer outsiders;    /* a process of another session has it open */
-	enum answer needs_nnp;    /* the kernel takes a filter only with no_new_privs */
 };
 
 enum tty_verdict {
-	TTY_FREE,             /* no guard */
-	TTY_GUARD,            /* the filter, as the kernel takes it */
-	TTY_GUARD_NNP,        /* the filter, setting no_new_privs for it */
-	TTY_GUARD_NNP_NOTICE, /* the same, said on stderr */
-	TTY_UNANSWERED,       /* --tty-guard, and no answer about the terminal */
+	TTY_FREE,       /* no guard */
+	TTY_GUARD,      /* the filter (with no_new_privs where the kernel asks for it) */
+	TTY_UNANSWERED, /* --tty-guard, and no answer about the terminal */
 	/* Not a verdict yet: the question to answer first. */
 	TTY_ASK_CTTY,
 	TTY_ASK_LEGACY_TIOCSTI,
 	TTY_ASK_OUTSIDERS,
-	TTY_ASK_NEEDS_NNP,
 };
 
 /* The verdict, or the next question, cheapest first: the answers that
@@ -48,7 +45,10 @@ enum tty_verdict tty_decide(const struct tty_facts *f, enum guard mode, bool roo
 bool tty_is_vt(unsigned tty_nr);
 
 /* The device number that /proc/PID/stat's tty_nr encodes. */
-dev_t tty_decode(unsigned tty_nr);
+static inline dev_t tty_decode(unsigned tty_nr)
+{
+	return makedev((tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
+}
 
 struct proc_stat {
 	long long pid, ppid, pgrp, session, tty_nr;

@@ -16,11 +16,11 @@ struct world {
 	enum ctty ctty;
 	unsigned tty_nr;
 	bool leader;
-	enum answer legacy_tiocsti, outsiders, needs_nnp;
+	enum answer legacy_tiocsti, outsiders;
 };
 
 struct asked {
-	bool ctty, legacy, outsiders, nnp;
+	bool ctty, legacy, outsiders;
 };
 
 static enum tty_verdict decide(const struct world *w, enum guard mode, bool root, bool detached,
@@ -38,12 +38,9 @@ static enum tty_verdict decide(const struct world *w, enum guard mode, bool root
 		} else if (v == TTY_ASK_LEGACY_TIOCSTI) {
 			a->legacy = true;
 			f.legacy_tiocsti = w->legacy_tiocsti;
-		} else if (v == TTY_ASK_OUTSIDERS) {
+		} else {
 			a->outsiders = true;
 			f.outsiders = w->outsiders;
-		} else {
-			a->nnp = true;
-			f.needs_nnp = w->needs_nnp;
 		}
 	}
 	return v;
@@ -52,7 +49,7 @@ static enum tty_verdict decide(const struct world *w, enum guard mode, bool root
 TEST(guard_decided_from_the_kernels_answers)
 {
 	/* A shared terminal: a root shell on pts/0 runs gosu. */
-#define SHARED {CTTY_YES, PTS0, false, YES, NO, NO}
+#define SHARED {CTTY_YES, PTS0, false, YES, NO}
 	static const struct {
 		const char *name;
 		struct world w;
@@ -65,43 +62,35 @@ TEST(guard_decided_from_the_kernels_answers)
 		{"shared terminal, --no-tty-guard", SHARED, GUARD_OFF, false, false, TTY_FREE},
 		{"shared terminal, root target", SHARED, GUARD_AUTO, true, false, TTY_FREE},
 		{"shared terminal, root target, --tty-guard", SHARED, GUARD_REQUIRED, true, false, TTY_FREE},
-		{"no CAP_SYS_ADMIN", {CTTY_YES, PTS0, false, YES, NO, YES}, GUARD_AUTO, false, false,
-		 TTY_GUARD_NNP_NOTICE},
-		{"no CAP_SYS_ADMIN, --tty-guard", {CTTY_YES, PTS0, false, YES, NO, YES}, GUARD_REQUIRED, false,
-		 false, TTY_GUARD_NNP},
-		{"no terminal", {CTTY_NONE, 0, false, YES, YES, YES}, GUARD_AUTO, false, false, TTY_FREE},
-		{"no terminal, --tty-guard", {CTTY_NONE, 0, false, YES, YES, YES}, GUARD_REQUIRED, false, false,
+		{"no terminal", {CTTY_NONE, 0, false, YES, YES}, GUARD_AUTO, false, false, TTY_FREE},
+		{"no terminal, --tty-guard", {CTTY_NONE, 0, false, YES, YES}, GUARD_REQUIRED, false, false,
 		 TTY_FREE},
-		{"no answer", {CTTY_UNKNOWN, 0, false, YES, YES, NO}, GUARD_AUTO, false, false, TTY_GUARD},
-		{"no answer, no CAP_SYS_ADMIN", {CTTY_UNKNOWN, 0, false, YES, YES, YES}, GUARD_AUTO, false, false,
-		 TTY_GUARD_NNP_NOTICE},
-		{"no answer, --tty-guard", {CTTY_UNKNOWN, 0, false, YES, YES, NO}, GUARD_REQUIRED, false, false,
+		{"no answer", {CTTY_UNKNOWN, 0, false, YES, YES}, GUARD_AUTO, false, false, TTY_GUARD},
+		{"no answer, --tty-guard", {CTTY_UNKNOWN, 0, false, YES, YES}, GUARD_REQUIRED, false, false,
 		 TTY_UNANSWERED},
-		{"no answer, --no-tty-guard", {CTTY_UNKNOWN, 0, false, YES, YES, NO}, GUARD_OFF, false, false,
+		{"no answer, --no-tty-guard", {CTTY_UNKNOWN, 0, false, YES, YES}, GUARD_OFF, false, false,
 		 TTY_FREE},
-		{"session leader, nobody else", {CTTY_YES, PTS0, true, YES, NO, YES}, GUARD_AUTO, false, false,
+		{"session leader, nobody else", {CTTY_YES, PTS0, true, YES, NO}, GUARD_AUTO, false, false,
 		 TTY_FREE},
-		{"session leader, nobody else, --tty-guard", {CTTY_YES, PTS0, true, YES, NO, YES}, GUARD_REQUIRED,
-		 false, false, TTY_GUARD_NNP},
-		{"session leader, another session holds it", {CTTY_YES, PTS0, true, YES, YES, NO}, GUARD_AUTO,
+		{"session leader, nobody else, --tty-guard", {CTTY_YES, PTS0, true, YES, NO}, GUARD_REQUIRED,
 		 false, false, TTY_GUARD},
-		{"session leader, another session holds it, no CAP_SYS_ADMIN",
-		 {CTTY_YES, PTS0, true, YES, YES, YES}, GUARD_AUTO, false, false, TTY_GUARD_NNP_NOTICE},
-		{"legacy_tiocsti 0", {CTTY_YES, PTS0, false, NO, NO, YES}, GUARD_AUTO, false, false, TTY_FREE},
-		{"legacy_tiocsti 0, --tty-guard", {CTTY_YES, PTS0, false, NO, NO, YES}, GUARD_REQUIRED, false,
-		 false, TTY_GUARD_NNP},
-		{"legacy_tiocsti 0, a high pts", {CTTY_YES, PTS300, false, NO, NO, YES}, GUARD_AUTO, false, false,
-		 TTY_FREE},
-		{"legacy_tiocsti 0 on a virtual console", {CTTY_YES, TTY2, false, NO, NO, NO}, GUARD_AUTO, false,
+		{"session leader, another session holds it", {CTTY_YES, PTS0, true, YES, YES}, GUARD_AUTO,
+		 false, false, TTY_GUARD},
+		{"legacy_tiocsti 0", {CTTY_YES, PTS0, false, NO, NO}, GUARD_AUTO, false, false, TTY_FREE},
+		{"legacy_tiocsti 0, --tty-guard", {CTTY_YES, PTS0, false, NO, NO}, GUARD_REQUIRED, false,
 		 false, TTY_GUARD},
-		{"virtual console", {CTTY_YES, TTY2, false, YES, NO, NO}, GUARD_AUTO, false, false, TTY_GUARD},
-		{"detached, not the leader", {CTTY_YES, PTS0, false, YES, YES, YES}, GUARD_AUTO, false, true,
+		{"legacy_tiocsti 0, a high pts", {CTTY_YES, PTS300, false, NO, NO}, GUARD_AUTO, false, false,
 		 TTY_FREE},
-		{"detached, not the leader, --tty-guard", {CTTY_YES, PTS0, false, YES, YES, YES}, GUARD_REQUIRED,
+		{"legacy_tiocsti 0 on a virtual console", {CTTY_YES, TTY2, false, NO, NO}, GUARD_AUTO, false,
+		 false, TTY_GUARD},
+		{"virtual console", {CTTY_YES, TTY2, false, YES, NO}, GUARD_AUTO, false, false, TTY_GUARD},
+		{"detached, not the leader", {CTTY_YES, PTS0, false, YES, YES}, GUARD_AUTO, false, true,
+		 TTY_FREE},
+		{"detached, not the leader, --tty-guard", {CTTY_YES, PTS0, false, YES, YES}, GUARD_REQUIRED,
 		 false, true, TTY_FREE},
-		{"detached session leader, another session holds it", {CTTY_YES, PTS0, true, YES, YES, NO},
+		{"detached session leader, another session holds it", {CTTY_YES, PTS0, true, YES, YES},
 		 GUARD_AUTO, false, true, TTY_GUARD},
-		{"detached session leader, nobody else", {CTTY_YES, PTS0, true, YES, NO, NO}, GUARD_AUTO, false,
+		{"detached session leader, nobody else", {CTTY_YES, PTS0, true, YES, NO}, GUARD_AUTO, false,
 		 true, TTY_FREE},
 	};
 
@@ -115,25 +104,25 @@ TEST(guard_decided_from_the_kernels_answers)
 
 TEST(guard_asks_only_what_it_needs)
 {
-	static const struct world none = {CTTY_NONE, 0, false, YES, YES, YES};
-	static const struct world shared = {CTTY_YES, PTS0, false, YES, YES, YES};
-	static const struct world leader = {CTTY_YES, PTS0, true, NO, YES, YES};
+	static const struct world none = {CTTY_NONE, 0, false, YES, YES};
+	static const struct world shared = {CTTY_YES, PTS0, false, YES, YES};
+	static const struct world leader = {CTTY_YES, PTS0, true, NO, YES};
 	struct asked a;
 
 	/* The common cases cost nothing or one question. */
 	decide(&shared, GUARD_OFF, false, false, &a);
-	CHECK(!a.ctty && !a.legacy && !a.outsiders && !a.nnp, "--no-tty-guard asks nothing");
+	CHECK(!a.ctty && !a.legacy && !a.outsiders, "--no-tty-guard asks nothing");
 	decide(&shared, GUARD_AUTO, true, false, &a);
-	CHECK(!a.ctty && !a.legacy && !a.outsiders && !a.nnp, "a root target asks nothing");
+	CHECK(!a.ctty && !a.legacy && !a.outsiders, "a root target asks nothing");
 	decide(&none, GUARD_AUTO, false, false, &a);
-	CHECK(a.ctty && !a.legacy && !a.outsiders && !a.nnp, "no terminal: only the terminal");
+	CHECK(a.ctty && !a.legacy && !a.outsiders, "no terminal: only the terminal");
 	/* The scan of /proc only where the exemption is in question. */
 	decide(&shared, GUARD_AUTO, false, false, &a);
-	CHECK(a.legacy && !a.outsiders && a.nnp, "not the leader: no scan");
+	CHECK(a.legacy && !a.outsiders, "not the leader: no scan");
 	decide(&leader, GUARD_AUTO, false, false, &a);
-	CHECK(a.legacy && !a.outsiders && !a.nnp, "legacy_tiocsti 0 settles it before the scan");
+	CHECK(a.legacy && !a.outsiders, "legacy_tiocsti 0 settles it before the scan");
 	decide(&leader, GUARD_REQUIRED, false, false, &a);
-	CHECK(!a.legacy && !a.outsiders && a.nnp, "--tty-guard asks for no exemption");
+	CHECK(!a.legacy && !a.outsiders, "--tty-guard asks for no exemption");
 }
 
 TEST(virtual_consoles)
