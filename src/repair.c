@@ -27,8 +27,14 @@ void map_notice(struct buf *b)
 
 int statx_mnt(int fd, const char *name, int flags, struct statx *stx)
 {
-	return (int)syscall(SYS_statx, fd, name, flags | AT_STATX_SYNC_AS_STAT,
-	                    STATX_BASIC_STATS | STATX_MNT_ID, stx);
+	int r = (int)syscall(SYS_statx, fd, name, flags | AT_STATX_SYNC_AS_STAT,
+	                     STATX_BASIC_STATS | STATX_MNT_ID, stx);
+
+	/* A mount id of 0 is none (qemu-user says it has one and hands 0):
+	 * every file would seem to be on one mount. */
+	if (!r && !stx->stx_mnt_id)
+		stx->stx_mask &= ~(unsigned)STATX_MNT_ID;
+	return r;
 }
 
 struct walk {

@@ -13,7 +13,7 @@ import pytest
 from crossenv import ROOT, binary_under_test, emulator
 
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-from conftest import Caller, bindir, gosu, run_ns  # noqa: E402,F401 (fixtures of tests/e2e)
+from conftest import Caller, bindir, gosu, mount, run_ns  # noqa: E402,F401 (fixtures of tests/e2e)
 
 EMU = emulator()
 pytestmark = pytest.mark.skipif(EMU is None, reason="runs natively: tests/e2e checks the real thing")
@@ -97,3 +97,22 @@ def test_emulator_is_the_one_expected():
     # The binary really ran through qemu (the e2e results are about it).
     assert "qemu" in EMU.interpreter or "qemu" in EMU.name
     assert binary_under_test().exists()
+
+
+def test_map_ids_without_mount_ids_writes_nothing_and_walks_nothing(gosu):
+    # behaviour.md §11: with no way to tell a bind-mounted file from /etc's
+    # own, nothing is written, the command runs with the planned ids, and
+    # one line says so; the home is not walked either.
+    passwd = PASSWD + "app:x:999:999::/home/app:/bin/sh\n"
+    group = GROUP + "app:x:999:\n"
+    def setup():  # the home's repair must never reach the host's /home
+        mount("home", "/home", "tmpfs", 0, "mode=755")
+        os.makedirs("/home/app")
+        os.chown("/home/app", 999, 999)
+    r = run_ns([gosu.path, "--map-ids=1001:1002", "app", gosu.probe], passwd=passwd, group=group,
+               env={"PATH": "/usr/bin:/bin"}, setup=setup)
+    assert r.rc == 0, r.stderr
+    assert (r.uid, r.gid, r.groups) == ([1001] * 4, [1002] * 4, [1002])
+    assert ("warning: --map-ids: the user database could not be updated (the kernel tells no "
+            "mount ids): whoami, ssh and initdb will not know uid 1001\n") in r.stderr
+    assert "cannot change the owner of \"/home/app\": function not implemented" in r.stderr
