@@ -36,7 +36,9 @@
  * errno. */
 static int failed(void)
 {
-	return errno > 0 ? errno : EIO;
+	int err = errno;
+
+	return err > 0 ? err : EIO;
 }
 
 /* A heap sort: musl's qsort (smoothsort) would be a twelfth of the
@@ -77,33 +79,25 @@ static size_t sort_unique(gid_t *g, size_t n)
 	return k;
 }
 
-long current_groups(gid_t **set, size_t guess)
+long current_groups(gid_t **set)
 {
-	/* n >= 1: getgroups(0, ...) only counts. Never over MAX_GROUPS, the
-	 * kernel's NGROUPS_MAX, which the list cannot pass anyway: qemu-user
-	 * refuses larger sizes. */
-	int n = guess < MAX_GROUPS ? (int)guess + 1 : MAX_GROUPS;
+	/* Counted first: only this process changes its own list, and it has
+	 * one thread. Never over the kernel's NGROUPS_MAX, which qemu-user
+	 * would refuse as a size. */
+	int n = getgroups(0, NULL);
+	gid_t *g;
 
-	for (bool counted = false;; counted = true) {
-		gid_t *g = malloc((size_t)n * sizeof *g);
-		int got, err;
-
-		if (!g)
-			return -ENOMEM;
-		if ((got = getgroups(n, g)) >= 0) {
-			*set = g;
-			return (long)sort_unique(g, (size_t)got);
-		}
-		err = failed();
+	if (n < 0)
+		return -failed();
+	if (!(g = malloc(((size_t)n + 1) * sizeof *g)))
+		return -ENOMEM;
+	if ((n = getgroups(n, g)) < 0) {
+		n = failed();
 		free(g);
-		if (err != EINVAL || counted)
-			return -err;
-		/* EINVAL: more than n. Ask how many, then read them. */
-		if ((n = getgroups(0, NULL)) < 0)
-			return -failed();
-		if (n == 0)
-			n = 1;
+		return -n;
 	}
+	*set = g;
+	return (long)sort_unique(g, (size_t)n);
 }
 
 static bool ids_are(const uid_t id[3], uid_t want)
@@ -129,7 +123,7 @@ static int already(const struct target *t, const gid_t *want, size_t nwant,
 		return 0; /* the usual case, root stepping down: no need to look further */
 	if (getresgid(&g[0], &g[1], &g[2]))
 		return failed();
-	if ((n = current_groups(&have, nwant)) < 0)
+	if ((n = current_groups(&have)) < 0)
 		return (int)-n;
 	*same = ids_are(g, t->gid) && (size_t)n == nwant &&
 	        /* have is NULL only if current_groups failed, and then n < 0
@@ -160,12 +154,23 @@ static void add_difference(struct buf *b, const gid_t *t, size_t nt,
 	}
 }
 
+/* The sets a non-root target ends with: those kept (--keep-caps)
+ * permitted and inheritable, as the ambient set needs them, and nothing
+ * effective before exec. */
+static void kept_sets(uint64_t keep, struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3])
+{
+	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		uint32_t k = (uint32_t)(keep >> 32 * i);
+
+		data[i] = (struct __user_cap_data_struct){.permitted = k, .inheritable = k};
+	}
+}
+
 /* The kernel clears the capabilities on leaving uid 0, unless securebits
  * say otherwise; this does it whatever the securebits, but for those kept
  * (--keep-caps). */
 static int drop_capabilities(uint64_t keep, struct buf *why)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	/* Before Linux 2.6.26 there are no securebits. */
 	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
@@ -182,15 +187,10 @@ static int drop_capabilities(uint64_t keep, struct buf *why)
 		if (prctl(PR_SET_SECUREBITS, bits & ~SECBIT_NO_SETUID_FIXUP, 0, 0, 0))
 			return failed();
 	}
-	memset(data, 0, sizeof data);
-	data[0].permitted = data[0].inheritable = (uint32_t)keep;
-	data[1].permitted = data[1].inheritable = (uint32_t)(keep >> 32);
-	if (syscall(SYS_capset, &hdr, data))
-		return failed();
-	/* Before Linux 4.3 there are no ambient capabilities to clear. */
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
-		return failed();
-	if (keep && caps_ambient(PR_CAP_AMBIENT_RAISE, keep))
+	/* capset also takes out of the ambient set whatever is no longer
+	 * both permitted and inheritable: all but those kept. */
+	kept_sets(keep, data);
+	if (caps_call(SYS_capset, data) || caps_ambient(PR_CAP_AMBIENT_RAISE, keep))
 		return failed();
 	return 0;
 }
@@ -205,8 +205,7 @@ static int mismatch(struct buf *why, const char *what)
 static int verify(const struct target *t, const gid_t *want, size_t nwant,
                   struct buf *why)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	struct __user_cap_data_struct have[_LINUX_CAPABILITY_U32S_3], kept[_LINUX_CAPABILITY_U32S_3];
 	bool same;
 	int err;
 
@@ -216,27 +215,21 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 		return mismatch(why, "the uids, gids or groups are");
 	if (t->uid == 0)
 		return 0;
-	if (syscall(SYS_capget, &hdr, data))
+	if (caps_call(SYS_capget, have))
 		return failed();
-	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
-		uint32_t keep = (uint32_t)(t->caps >> 32 * i);
-
-		if (data[i].permitted != keep || data[i].effective || data[i].inheritable != keep)
-			return mismatch(why, "the capabilities are");
-	}
+	kept_sets(t->caps, kept);
 	/* The ambient set cannot hold more than the permitted one. */
-	if (caps_ambient(PR_CAP_AMBIENT_IS_SET, t->caps))
+	if (memcmp(have, kept, sizeof have) != 0 || caps_ambient(PR_CAP_AMBIENT_IS_SET, t->caps))
 		return mismatch(why, "the capabilities are");
 	if (syscall(NR_SETUID, 0) == 0)
 		return mismatch(why, "the way back to root is open:");
 	return 0;
 }
 
-static int change(const struct target *t, const gid_t *want, size_t nwant,
-                  struct buf *why)
+static int change(const struct target *t, struct buf *why)
 {
-	const gid_t *target = want;
-	size_t ntarget = nwant, nhave = 0;
+	const gid_t *want = t->groups;
+	size_t nwant = t->ngroups, nhave = 0;
 	gid_t *have = NULL;
 	bool same;
 	int err;
@@ -262,7 +255,7 @@ static int change(const struct target *t, const gid_t *want, size_t nwant,
 		;
 	else if (!(err = verify(t, want, nwant, why)) && want == have) {
 		buf_adds(why, "warning: kept the caller's groups: the target's");
-		add_difference(why, target, ntarget, have, nhave);
+		add_difference(why, t->groups, t->ngroups, have, nhave);
 		buf_addc(why, '\n');
 		err = why->failed ? ENOMEM : 0;
 	}
@@ -271,22 +264,17 @@ out:
 	return err;
 }
 
-int become(const struct target *t, struct buf *why)
+int become(struct target *t, struct buf *why)
 {
-	gid_t *want;
-	size_t nwant;
 	int pdeathsig, err;
 
 	/* The kernel clears it on a credential change; the caller set it
 	 * for the command as much as for us. */
 	if (prctl(PR_GET_PDEATHSIG, &pdeathsig))
 		return failed();
-	if (!(want = malloc((t->ngroups + 1) * sizeof *want)))
-		return ENOMEM;
-	memcpy(want, t->groups, t->ngroups * sizeof *want);
-	nwant = sort_unique(want, t->ngroups);
-	err = change(t, want, nwant, why);
-	free(want);
+	/* A set, as getgroups will return it: the kernel sorts its copy too. */
+	t->ngroups = sort_unique(t->groups, t->ngroups);
+	err = change(t, why);
 	if (!err && pdeathsig && prctl(PR_SET_PDEATHSIG, pdeathsig))
 		err = failed();
 	if (err > 0)
