@@ -105,37 +105,31 @@ static bool ids_are(const uid_t id[3], uid_t want)
 	return id[0] == want && id[1] == want && id[2] == want;
 }
 
-/* Whether the process has exactly t's credentials: then there is nothing
- * to change, and a caller without privileges may still go on. When it has
- * t's uids and gids and kept is not NULL, its groups as a set go to
- * *kept, *nkept (the caller frees them). */
-static int already(const struct target *t, const gid_t *want, size_t nwant,
-                   bool *same, gid_t **kept, size_t *nkept)
+/* When the process has t's uids and gids, its groups as a set: their
+ * number, and *have (the caller frees it); otherwise 0 and *have NULL;
+ * or -errno. */
+static long groups_if_ids(const struct target *t, gid_t **have)
 {
 	uid_t u[3];
-	gid_t g[3], *have = NULL;
-	long n;
+	gid_t g[3];
 
-	*same = false; /* fail closed, whatever errno says */
+	*have = NULL;
 	if (getresuid(&u[0], &u[1], &u[2]))
-		return failed();
+		return -failed();
 	if (!ids_are(u, t->uid))
 		return 0; /* the usual case, root stepping down: no need to look further */
 	if (getresgid(&g[0], &g[1], &g[2]))
-		return failed();
-	if ((n = current_groups(&have)) < 0)
-		return (int)-n;
-	*same = ids_are(g, t->gid) && (size_t)n == nwant &&
-	        /* have is NULL only if current_groups failed, and then n < 0
-	         * (clang 14 does not know that errno is positive then) */
-	        (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
-	if (kept && ids_are(g, t->gid)) {
-		*kept = have;
-		*nkept = (size_t)n;
-	} else {
-		free(have);
-	}
-	return 0;
+		return -failed();
+	return ids_are(g, t->gid) ? current_groups(have) : 0;
+}
+
+/* Whether groups_if_ids() found exactly t's credentials, the groups want:
+ * then there is nothing to change, and a caller without privileges may
+ * still go on. */
+static bool same_groups(const gid_t *have, long n, const gid_t *want, size_t nwant)
+{
+	return have && (size_t)n == nwant &&
+	       (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0);
 }
 
 /* How the caller's groups c differ from the target's t (both sorted):
@@ -206,11 +200,13 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
                   struct buf *why)
 {
 	struct __user_cap_data_struct have[_LINUX_CAPABILITY_U32S_3], kept[_LINUX_CAPABILITY_U32S_3];
-	bool same;
-	int err;
+	gid_t *groups;
+	long n = groups_if_ids(t, &groups);
+	bool same = same_groups(groups, n, want, nwant);
 
-	if ((err = already(t, want, nwant, &same, NULL, NULL)))
-		return err;
+	free(groups);
+	if (n < 0)
+		return (int)-n;
 	if (!same)
 		return mismatch(why, "the uids, gids or groups are");
 	if (t->uid == 0)
@@ -226,16 +222,18 @@ static int verify(const struct target *t, const gid_t *want, size_t nwant,
 	return 0;
 }
 
-static int change(const struct target *t, struct buf *why)
+/* Measured: smaller kept out of become(). */
+__attribute__((noinline)) static int change(const struct target *t, struct buf *why)
 {
 	const gid_t *want = t->groups;
-	size_t nwant = t->ngroups, nhave = 0;
-	gid_t *have = NULL;
-	bool same;
-	int err;
+	size_t nwant = t->ngroups;
+	gid_t *have;
+	long nhave = groups_if_ids(t, &have);
+	bool same = same_groups(have, nhave, want, nwant);
+	int err = 0;
 
-	if ((err = already(t, want, nwant, &same, &have, &nhave)))
-		return err;
+	if (nhave < 0)
+		return (int)-nhave;
 	/* Already the target's uids and gids, and no way to change groups (no
 	 * CAP_SETGID, or setgroups denied in a user namespace): the command
 	 * runs with the caller's groups, and gains nothing the caller lacks
@@ -244,7 +242,7 @@ static int change(const struct target *t, struct buf *why)
 		if ((err = failed()) != EPERM || !have)
 			goto out;
 		want = have;
-		nwant = nhave;
+		nwant = (size_t)nhave;
 	}
 	if (!same && (syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
 	              /* kept capabilities stay permitted through the uid change */
@@ -253,9 +251,10 @@ static int change(const struct target *t, struct buf *why)
 		err = failed();
 	else if (t->uid != 0 && (err = drop_capabilities(t->caps, why)))
 		;
-	else if (!(err = verify(t, want, nwant, why)) && want == have) {
+	else if (!(err = verify(t, want, nwant, why)) && want != t->groups) {
+		/* The caller's groups kept: how they differ from the target's. */
 		buf_adds(why, "warning: kept the caller's groups: the target's");
-		add_difference(why, t->groups, t->ngroups, have, nhave);
+		add_difference(why, t->groups, t->ngroups, have, (size_t)nhave);
 		buf_addc(why, '\n');
 		err = why->failed ? ENOMEM : 0;
 	}
