@@ -67,9 +67,15 @@ int caller_adjust(const struct options *o, const char *spec, struct target *t,
 			buf_fmt(note, "warning: --if-root: cannot switch users: running as uid %u, not %q\n",
 			        u[0], spec, strlen(spec));
 		}
-		/* Its ids, groups and name; HOME stays as it is. */
+		/* Its ids, groups and name; HOME stays as it is (target_free()
+		 * leaves every field zero, home NULL). */
 		target_free(t);
-		*t = (struct target){u[0], g[0], have, (size_t)n, NULL, s.name, s.name_len, 0};
+		t->uid = u[0];
+		t->gid = g[0];
+		t->groups = have;
+		t->ngroups = (size_t)n;
+		t->name = s.name;
+		t->name_len = s.name_len;
 		s.name = NULL;
 	} else if (o->keep_runtime_groups) {
 		if ((err = -add_runtime_groups(t, have, (size_t)n, &s, g[0])))
