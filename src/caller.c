@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "capname.h"
@@ -38,6 +39,7 @@ static int fail(struct buf *why, int err)
 int caller_adjust(const struct options *o, const char *spec, struct target *t,
                   struct buf *note, struct buf *why)
 {
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
 	uid_t u[3];
 	gid_t g[3], *have = NULL;
 	uint64_t permitted;
@@ -49,8 +51,9 @@ int caller_adjust(const struct options *o, const char *spec, struct target *t,
 	if (!o->keep_caps && !o->if_root && !o->keep_runtime_groups)
 		return 0;
 	if (getresuid(&u[0], &u[1], &u[2]) || getresgid(&g[0], &g[1], &g[2]) ||
-	    caps_permitted(&permitted))
+	    caps_call(SYS_capget, caps))
 		return fail(why, errno);
+	permitted = caps[0].permitted | (uint64_t)caps[1].permitted << 32;
 	/* Already the target is §5's case, whatever the privileges. */
 	as_caller = o->if_root && !can_switch(u, permitted) &&
 	            !(ids_are(u, t->uid) && ids_are(g, t->gid));

@@ -15,16 +15,6 @@ long caps_call(long nr, struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32
 	return syscall(nr, &hdr, data);
 }
 
-int caps_permitted(uint64_t *set)
-{
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	if (caps_call(SYS_capget, data))
-		return -1;
-	*set = data[0].permitted | (uint64_t)data[1].permitted << 32;
-	return 0;
-}
-
 int caps_ambient(int op, uint64_t keep)
 {
 	/* RAISE returns 0, IS_SET 1 for a capability in the set. */

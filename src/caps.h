@@ -11,9 +11,6 @@
  * 64-bit layout of version 3: the syscall's result. */
 long caps_call(long nr, struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]);
 
-/* The permitted set of this process: 0, or -1 and errno. */
-int caps_permitted(uint64_t *set);
-
 /* The ambient set is what exec passes on to a program without file
  * capabilities as its permitted and effective sets. With
  * PR_CAP_AMBIENT_RAISE, raises each of keep (which must be permitted and

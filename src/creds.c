@@ -139,10 +139,10 @@ static void add_difference(struct buf *b, const gid_t *t, size_t nt,
                            const gid_t *c, size_t nc)
 {
 	for (size_t i = 0, j = 0; i < nt || j < nc;) {
-		if (j == nc || (i < nt && t[i] < c[j]))
-			buf_fmt(b, " -%u", t[i++]);
-		else if (i == nt || c[j] < t[i])
-			buf_fmt(b, " +%u", c[j++]);
+		bool lacks = j == nc || (i < nt && t[i] < c[j]);
+
+		if (lacks || i == nt || c[j] < t[i])
+			buf_fmt(b, lacks ? " -%u" : " +%u", lacks ? t[i++] : c[j++]);
 		else
 			i++, j++;
 	}
