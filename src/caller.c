@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "capname.h"
@@ -38,6 +39,7 @@ static int fail(struct buf *why, int err)
 int caller_adjust(const struct options *o, const char *spec, struct target *t,
                   struct buf *note, struct buf *why)
 {
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
 	uid_t u[3];
 	gid_t g[3], *have = NULL;
 	uint64_t permitted;
@@ -49,13 +51,14 @@ int caller_adjust(const struct options *o, const char *spec, struct target *t,
 	if (!o->keep_caps && !o->if_root && !o->keep_runtime_groups)
 		return 0;
 	if (getresuid(&u[0], &u[1], &u[2]) || getresgid(&g[0], &g[1], &g[2]) ||
-	    caps_permitted(&permitted))
+	    caps_call(SYS_capget, caps))
 		return fail(why, errno);
+	permitted = caps[0].permitted | (uint64_t)caps[1].permitted << 32;
 	/* Already the target is §5's case, whatever the privileges. */
 	as_caller = o->if_root && !can_switch(u, permitted) &&
 	            !(ids_are(u, t->uid) && ids_are(g, t->gid));
 	if (as_caller || o->keep_runtime_groups) {
-		if ((n = current_groups(&have, t->ngroups + 64)) < 0)
+		if ((n = current_groups(&have)) < 0)
 			return fail(why, (int)-n);
 		if ((err = self(&s, u[0], g[0], why))) {
 			free(have);
@@ -67,9 +70,15 @@ int caller_adjust(const struct options *o, const char *spec, struct target *t,
 			buf_fmt(note, "warning: --if-root: cannot switch users: running as uid %u, not %q\n",
 			        u[0], spec, strlen(spec));
 		}
-		/* Its ids, groups and name; HOME stays as it is. */
+		/* Its ids, groups and name; HOME stays as it is (target_free()
+		 * leaves every field zero, home NULL). */
 		target_free(t);
-		*t = (struct target){u[0], g[0], have, (size_t)n, NULL, s.name, s.name_len, 0};
+		t->uid = u[0];
+		t->gid = g[0];
+		t->groups = have;
+		t->ngroups = (size_t)n;
+		t->name = s.name;
+		t->name_len = s.name_len;
 		s.name = NULL;
 	} else if (o->keep_runtime_groups) {
 		if ((err = -add_runtime_groups(t, have, (size_t)n, &s, g[0])))

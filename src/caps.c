@@ -8,21 +8,11 @@
 
 #include "capname.h"
 
-static int get(struct __user_cap_data_struct data[2])
+long caps_call(long nr, struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3])
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 
-	return (int)syscall(SYS_capget, &hdr, data);
-}
-
-int caps_permitted(uint64_t *set)
-{
-	struct __user_cap_data_struct data[2];
-
-	if (get(data))
-		return -1;
-	*set = data[0].permitted | (uint64_t)data[1].permitted << 32;
-	return 0;
+	return syscall(nr, &hdr, data);
 }
 
 int caps_ambient(int op, uint64_t keep)
@@ -36,8 +26,7 @@ int caps_ambient(int op, uint64_t keep)
 
 int caps_bound(uint64_t keep)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[2];
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	int c = 0, has;
 
 	/* Up to the kernel's last capability, where reading fails with EINVAL
@@ -51,9 +40,9 @@ int caps_bound(uint64_t keep)
 		}
 	if (c < 64 && (errno != EINVAL || c == 0))
 		return errno;
-	if (get(data))
+	if (caps_call(SYS_capget, data))
 		return errno;
 	data[0].inheritable &= (uint32_t)keep;
 	data[1].inheritable &= (uint32_t)(keep >> 32);
-	return syscall(SYS_capset, &hdr, data) ? errno : 0;
+	return caps_call(SYS_capset, data) ? errno : 0;
 }

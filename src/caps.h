@@ -3,11 +3,13 @@
 #ifndef GOSU_CAPS_H
 #define GOSU_CAPS_H
 
+#include <linux/capability.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The permitted set of this process: 0, or -1 and errno. */
-int caps_permitted(uint64_t *set);
+/* capget or capset (nr, from sys/syscall.h) of this process's sets, in the
+ * 64-bit layout of version 3: the syscall's result. */
+long caps_call(long nr, struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]);
 
 /* The ambient set is what exec passes on to a program without file
  * capabilities as its permitted and effective sets. With

@@ -36,7 +36,9 @@
  * errno. */
 static int failed(void)
 {
-	return errno > 0 ? errno : EIO;
+	int err = errno;
+
+	return err > 0 ? err : EIO;
 }
 
 /* A heap sort: musl's qsort (smoothsort) would be a twelfth of the
@@ -77,33 +79,25 @@ static size_t sort_unique(gid_t *g, size_t n)
 	return k;
 }
 
-long current_groups(gid_t **set, size_t guess)
+long current_groups(gid_t **set)
 {
-	/* n >= 1: getgroups(0, ...) only counts. Never over MAX_GROUPS, the
-	 * kernel's NGROUPS_MAX, which the list cannot pass anyway: qemu-user
-	 * refuses larger sizes. */
-	int n = guess < MAX_GROUPS ? (int)guess + 1 : MAX_GROUPS;
+	/* Counted first: only this process changes its own list, and it has
+	 * one thread. Never over the kernel's NGROUPS_MAX, which qemu-user
+	 * would refuse as a size. */
+	int n = getgroups(0, NULL);
+	gid_t *g;
 
-	for (bool counted = false;; counted = true) {
-		gid_t *g = malloc((size_t)n * sizeof *g);
-		int got, err;
-
-		if (!g)
-			return -ENOMEM;
-		if ((got = getgroups(n, g)) >= 0) {
-			*set = g;
-			return (long)sort_unique(g, (size_t)got);
-		}
-		err = failed();
+	if (n < 0)
+		return -failed();
+	if (!(g = malloc(((size_t)n + 1) * sizeof *g)))
+		return -ENOMEM;
+	if ((n = getgroups(n, g)) < 0) {
+		n = failed();
 		free(g);
-		if (err != EINVAL || counted)
-			return -err;
-		/* EINVAL: more than n. Ask how many, then read them. */
-		if ((n = getgroups(0, NULL)) < 0)
-			return -failed();
-		if (n == 0)
-			n = 1;
+		return -n;
 	}
+	*set = g;
+	return (long)sort_unique(g, (size_t)n);
 }
 
 static bool ids_are(const uid_t id[3], uid_t want)
@@ -111,37 +105,31 @@ static bool ids_are(const uid_t id[3], uid_t want)
 	return id[0] == want && id[1] == want && id[2] == want;
 }
 
-/* Whether the process has exactly t's credentials: then there is nothing
- * to change, and a caller without privileges may still go on. When it has
- * t's uids and gids and kept is not NULL, its groups as a set go to
- * *kept, *nkept (the caller frees them). */
-static int already(const struct target *t, const gid_t *want, size_t nwant,
-                   bool *same, gid_t **kept, size_t *nkept)
+/* When the process has t's uids and gids, its groups as a set: their
+ * number, and *have (the caller frees it); otherwise 0 and *have NULL;
+ * or -errno. */
+static long groups_if_ids(const struct target *t, gid_t **have)
 {
 	uid_t u[3];
-	gid_t g[3], *have = NULL;
-	long n;
+	gid_t g[3];
 
-	*same = false; /* fail closed, whatever errno says */
+	*have = NULL;
 	if (getresuid(&u[0], &u[1], &u[2]))
-		return failed();
+		return -failed();
 	if (!ids_are(u, t->uid))
 		return 0; /* the usual case, root stepping down: no need to look further */
 	if (getresgid(&g[0], &g[1], &g[2]))
-		return failed();
-	if ((n = current_groups(&have, nwant)) < 0)
-		return (int)-n;
-	*same = ids_are(g, t->gid) && (size_t)n == nwant &&
-	        /* have is NULL only if current_groups failed, and then n < 0
-	         * (clang 14 does not know that errno is positive then) */
-	        (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
-	if (kept && ids_are(g, t->gid)) {
-		*kept = have;
-		*nkept = (size_t)n;
-	} else {
-		free(have);
-	}
-	return 0;
+		return -failed();
+	return ids_are(g, t->gid) ? current_groups(have) : 0;
+}
+
+/* Whether groups_if_ids() found exactly t's credentials, the groups want:
+ * then there is nothing to change, and a caller without privileges may
+ * still go on. */
+static bool same_groups(const gid_t *have, long n, const gid_t *want, size_t nwant)
+{
+	return have && (size_t)n == nwant &&
+	       (nwant == 0 || memcmp(have, want, nwant * sizeof *want) == 0);
 }
 
 /* How the caller's groups c differ from the target's t (both sorted):
@@ -151,12 +139,24 @@ static void add_difference(struct buf *b, const gid_t *t, size_t nt,
                            const gid_t *c, size_t nc)
 {
 	for (size_t i = 0, j = 0; i < nt || j < nc;) {
-		if (j == nc || (i < nt && t[i] < c[j]))
-			buf_fmt(b, " -%u", t[i++]);
-		else if (i == nt || c[j] < t[i])
-			buf_fmt(b, " +%u", c[j++]);
+		bool lacks = j == nc || (i < nt && t[i] < c[j]);
+
+		if (lacks || i == nt || c[j] < t[i])
+			buf_fmt(b, lacks ? " -%u" : " +%u", lacks ? t[i++] : c[j++]);
 		else
 			i++, j++;
+	}
+}
+
+/* The sets a non-root target ends with: those kept (--keep-caps)
+ * permitted and inheritable, as the ambient set needs them, and nothing
+ * effective before exec. */
+static void kept_sets(uint64_t keep, struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3])
+{
+	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		uint32_t k = (uint32_t)(keep >> 32 * i);
+
+		data[i] = (struct __user_cap_data_struct){.permitted = k, .inheritable = k};
 	}
 }
 
@@ -165,7 +165,6 @@ static void add_difference(struct buf *b, const gid_t *t, size_t nt,
  * (--keep-caps). */
 static int drop_capabilities(uint64_t keep, struct buf *why)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	/* Before Linux 2.6.26 there are no securebits. */
 	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
@@ -182,15 +181,10 @@ static int drop_capabilities(uint64_t keep, struct buf *why)
 		if (prctl(PR_SET_SECUREBITS, bits & ~SECBIT_NO_SETUID_FIXUP, 0, 0, 0))
 			return failed();
 	}
-	memset(data, 0, sizeof data);
-	data[0].permitted = data[0].inheritable = (uint32_t)keep;
-	data[1].permitted = data[1].inheritable = (uint32_t)(keep >> 32);
-	if (syscall(SYS_capset, &hdr, data))
-		return failed();
-	/* Before Linux 4.3 there are no ambient capabilities to clear. */
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
-		return failed();
-	if (keep && caps_ambient(PR_CAP_AMBIENT_RAISE, keep))
+	/* capset also takes out of the ambient set whatever is no longer
+	 * both permitted and inheritable: all but those kept. */
+	kept_sets(keep, data);
+	if (caps_call(SYS_capset, data) || caps_ambient(PR_CAP_AMBIENT_RAISE, keep))
 		return failed();
 	return 0;
 }
@@ -205,44 +199,41 @@ static int mismatch(struct buf *why, const char *what)
 static int verify(const struct target *t, const gid_t *want, size_t nwant,
                   struct buf *why)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-	bool same;
-	int err;
+	struct __user_cap_data_struct have[_LINUX_CAPABILITY_U32S_3], kept[_LINUX_CAPABILITY_U32S_3];
+	gid_t *groups;
+	long n = groups_if_ids(t, &groups);
+	bool same = same_groups(groups, n, want, nwant);
 
-	if ((err = already(t, want, nwant, &same, NULL, NULL)))
-		return err;
+	free(groups);
+	if (n < 0)
+		return (int)-n;
 	if (!same)
 		return mismatch(why, "the uids, gids or groups are");
 	if (t->uid == 0)
 		return 0;
-	if (syscall(SYS_capget, &hdr, data))
+	if (caps_call(SYS_capget, have))
 		return failed();
-	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
-		uint32_t keep = (uint32_t)(t->caps >> 32 * i);
-
-		if (data[i].permitted != keep || data[i].effective || data[i].inheritable != keep)
-			return mismatch(why, "the capabilities are");
-	}
+	kept_sets(t->caps, kept);
 	/* The ambient set cannot hold more than the permitted one. */
-	if (caps_ambient(PR_CAP_AMBIENT_IS_SET, t->caps))
+	if (memcmp(have, kept, sizeof have) != 0 || caps_ambient(PR_CAP_AMBIENT_IS_SET, t->caps))
 		return mismatch(why, "the capabilities are");
 	if (syscall(NR_SETUID, 0) == 0)
 		return mismatch(why, "the way back to root is open:");
 	return 0;
 }
 
-static int change(const struct target *t, const gid_t *want, size_t nwant,
-                  struct buf *why)
+/* Measured: smaller kept out of become(). */
+__attribute__((noinline)) static int change(const struct target *t, struct buf *why)
 {
-	const gid_t *target = want;
-	size_t ntarget = nwant, nhave = 0;
-	gid_t *have = NULL;
-	bool same;
-	int err;
+	const gid_t *want = t->groups;
+	size_t nwant = t->ngroups;
+	gid_t *have;
+	long nhave = groups_if_ids(t, &have);
+	bool same = same_groups(have, nhave, want, nwant);
+	int err = 0;
 
-	if ((err = already(t, want, nwant, &same, &have, &nhave)))
-		return err;
+	if (nhave < 0)
+		return (int)-nhave;
 	/* Already the target's uids and gids, and no way to change groups (no
 	 * CAP_SETGID, or setgroups denied in a user namespace): the command
 	 * runs with the caller's groups, and gains nothing the caller lacks
@@ -251,7 +242,7 @@ static int change(const struct target *t, const gid_t *want, size_t nwant,
 		if ((err = failed()) != EPERM || !have)
 			goto out;
 		want = have;
-		nwant = nhave;
+		nwant = (size_t)nhave;
 	}
 	if (!same && (syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
 	              /* kept capabilities stay permitted through the uid change */
@@ -260,9 +251,10 @@ static int change(const struct target *t, const gid_t *want, size_t nwant,
 		err = failed();
 	else if (t->uid != 0 && (err = drop_capabilities(t->caps, why)))
 		;
-	else if (!(err = verify(t, want, nwant, why)) && want == have) {
+	else if (!(err = verify(t, want, nwant, why)) && want != t->groups) {
+		/* The caller's groups kept: how they differ from the target's. */
 		buf_adds(why, "warning: kept the caller's groups: the target's");
-		add_difference(why, target, ntarget, have, nhave);
+		add_difference(why, t->groups, t->ngroups, have, (size_t)nhave);
 		buf_addc(why, '\n');
 		err = why->failed ? ENOMEM : 0;
 	}
@@ -271,22 +263,17 @@ out:
 	return err;
 }
 
-int become(const struct target *t, struct buf *why)
+int become(struct target *t, struct buf *why)
 {
-	gid_t *want;
-	size_t nwant;
 	int pdeathsig, err;
 
 	/* The kernel clears it on a credential change; the caller set it
 	 * for the command as much as for us. */
 	if (prctl(PR_GET_PDEATHSIG, &pdeathsig))
 		return failed();
-	if (!(want = malloc((t->ngroups + 1) * sizeof *want)))
-		return ENOMEM;
-	memcpy(want, t->groups, t->ngroups * sizeof *want);
-	nwant = sort_unique(want, t->ngroups);
-	err = change(t, want, nwant, why);
-	free(want);
+	/* A set, as getgroups will return it: the kernel sorts its copy too. */
+	t->ngroups = sort_unique(t->groups, t->ngroups);
+	err = change(t, why);
 	if (!err && pdeathsig && prctl(PR_SET_PDEATHSIG, pdeathsig))
 		err = failed();
 	if (err > 0)

@@ -37,14 +37,12 @@ int add_runtime_groups(struct target *t, const gid_t *have, size_t nhave,
 	}
 	t->groups = g;
 	memset(gone, 0, nhave);
-	drop(have, gone, nhave, 0);
-	drop(have, gone, nhave, rgid);
 	for (size_t i = 0; i < n; i++)
 		drop(have, gone, nhave, g[i]);
 	for (size_t i = 0; i < self->ngroups; i++)
 		drop(have, gone, nhave, self->groups[i]);
 	for (size_t i = 0; i < nhave; i++)
-		if (!gone[i])
+		if (!gone[i] && have[i] != 0 && have[i] != rgid)
 			g[n++] = have[i];
 	free(gone);
 	if (n > MAX_GROUPS)
