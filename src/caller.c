@@ -58,7 +58,7 @@ int caller_adjust(const struct options *o, const char *spec, struct target *t,
 	as_caller = o->if_root && !can_switch(u, permitted) &&
 	            !(ids_are(u, t->uid) && ids_are(g, t->gid));
 	if (as_caller || o->keep_runtime_groups) {
-		if ((n = current_groups(&have)) < 0)
+		if ((n = current_groups(&have, t->ngroups + 64)) < 0)
 			return fail(why, (int)-n);
 		if ((err = self(&s, u[0], g[0], why))) {
 			free(have);

@@ -79,25 +79,33 @@ static size_t sort_unique(gid_t *g, size_t n)
 	return k;
 }
 
-long current_groups(gid_t **set)
+long current_groups(gid_t **set, size_t guess)
 {
-	/* Counted first: only this process changes its own list, and it has
-	 * one thread. Never over the kernel's NGROUPS_MAX, which qemu-user
-	 * would refuse as a size. */
-	int n = getgroups(0, NULL);
-	gid_t *g;
+	/* n >= 1: getgroups(0, ...) only counts. Never over MAX_GROUPS, the
+	 * kernel's NGROUPS_MAX, which the list cannot pass anyway: qemu-user
+	 * refuses larger sizes. A right guess reads the list in one call. */
+	int n = guess < MAX_GROUPS ? (int)guess + 1 : MAX_GROUPS;
 
-	if (n < 0)
-		return -failed();
-	if (!(g = malloc(((size_t)n + 1) * sizeof *g)))
-		return -ENOMEM;
-	if ((n = getgroups(n, g)) < 0) {
-		n = failed();
+	for (bool counted = false;; counted = true) {
+		gid_t *g = malloc((size_t)n * sizeof *g);
+		int got, err;
+
+		if (!g)
+			return -ENOMEM;
+		if ((got = getgroups(n, g)) >= 0) {
+			*set = g;
+			return (long)sort_unique(g, (size_t)got);
+		}
+		err = failed();
 		free(g);
-		return -n;
+		if (err != EINVAL || counted)
+			return -err;
+		/* EINVAL: more than n. Ask how many, then read them. */
+		if ((n = getgroups(0, NULL)) < 0)
+			return -failed();
+		if (n == 0)
+			n = 1;
 	}
-	*set = g;
-	return (long)sort_unique(g, (size_t)n);
 }
 
 static bool ids_are(const uid_t id[3], uid_t want)
@@ -120,7 +128,7 @@ static long groups_if_ids(const struct target *t, gid_t **have)
 		return 0; /* the usual case, root stepping down: no need to look further */
 	if (getresgid(&g[0], &g[1], &g[2]))
 		return -failed();
-	return ids_are(g, t->gid) ? current_groups(have) : 0;
+	return ids_are(g, t->gid) ? current_groups(have, t->ngroups) : 0;
 }
 
 /* Whether groups_if_ids() found exactly t's credentials, the groups want:

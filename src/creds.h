@@ -13,6 +13,6 @@
 int become(struct target *t, struct buf *why);
 
 /* The supplementary list as a set: its size and *set (sorted), or -errno. */
-long current_groups(gid_t **set);
+long current_groups(gid_t **set, size_t guess);
 
 #endif
