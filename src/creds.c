@@ -237,7 +237,7 @@ __attribute__((noinline)) static int change(const struct target *t, struct buf *
 	size_t nwant = t->ngroups;
 	gid_t *have;
 	long nhave = groups_if_ids(t, &have);
-	bool same = same_groups(have, nhave, want, nwant);
+	bool same = same_groups(have, nhave, want, nwant), kept = false;
 	int err = 0;
 
 	if (nhave < 0)
@@ -251,6 +251,7 @@ __attribute__((noinline)) static int change(const struct target *t, struct buf *
 			goto out;
 		want = have;
 		nwant = (size_t)nhave;
+		kept = true;
 	}
 	if (!same && (syscall(NR_SETRESGID, t->gid, t->gid, t->gid) ||
 	              /* kept capabilities stay permitted through the uid change */
@@ -259,7 +260,7 @@ __attribute__((noinline)) static int change(const struct target *t, struct buf *
 		err = failed();
 	else if (t->uid != 0 && (err = drop_capabilities(t->caps, why)))
 		;
-	else if (!(err = verify(t, want, nwant, why)) && want != t->groups) {
+	else if (!(err = verify(t, want, nwant, why)) && kept) {
 		/* The caller's groups kept: how they differ from the target's. */
 		buf_adds(why, "warning: kept the caller's groups: the target's");
 		add_difference(why, t->groups, t->ngroups, have, (size_t)nhave);
