@@ -178,11 +178,14 @@ __attribute__((noinline)) static const char *unwritable(const struct db *db, con
 /* One more pause of 10 ms, while the waits together stay under the limit. */
 static bool wait_more(unsigned *waited)
 {
-	struct timespec pause = {0, 10000000};
+	/* The kernel's own timespec for nanosleep, two longs on every ABI:
+	 * a 32-bit libc's struct timespec has a 64-bit tv_sec, which the
+	 * system call would read as {0, 0}. */
+	const long pause[2] = {0, 10000000};
 
 	if (++*waited > LOCK_WAIT_SECONDS * 100)
 		return false;
-	return syscall(SYS_nanosleep, &pause, NULL) == 0 || errno == EINTR;
+	return syscall(SYS_nanosleep, pause, NULL) == 0 || errno == EINTR;
 }
 
 /* s copied to d; the end of the copy. */

@@ -97,7 +97,7 @@ def test_double_dash_ends_options(gosu):
                         "no matching entries in passwd file\n")
 
 
-def test_options_before_double_dash_are_still_checked(gosu):
+def test_usage_errors_of_options_before_double_dash(gosu):
     rc, out, err = run(gosu, "--init-grace=5", "--", "nobody", "true", argv0="gosu")
     assert (rc, out) == (1, "")
     assert err.startswith('error: invalid option "--init-grace=5": --init-grace=SECONDS wants '
