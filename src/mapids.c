@@ -358,6 +358,14 @@ static int write_files(struct db *db, const char *name, const uint32_t id[2], st
 	return err > 0 ? fail(why, op, path, err) : err;
 }
 
+/* A 32-bit kernel's fstatfs fails with EOVERFLOW on a file system of
+ * more than 2^32 blocks or inodes: fstatfs64 there, as musl's fstatfs. */
+#ifdef SYS_fstatfs64
+#define FSTATFS(fd, fs) syscall(SYS_fstatfs64, fd, sizeof *(fs), fs)
+#else
+#define FSTATFS(fd, fs) syscall(SYS_fstatfs, fd, fs)
+#endif
+
 /* The owner of path: an ordinary directory or file, not on proc, sysfs,
  * devtmpfs or devpts. An owner of 0 or of an overflow id (what an
  * unmapped one reads as) is not mapped: MAP_KEEP, with a warning. */
@@ -371,7 +379,7 @@ static int path_ids(const char *path, uint32_t id[2], struct buf *why)
 	struct buf b = {0};
 	/* fstat on an O_PATH fd fails only for want of memory: one message
 	 * for all three. */
-	bool seen = fd >= 0 && !statx_mnt(fd, "", AT_EMPTY_PATH, &st) && !syscall(SYS_fstatfs, fd, &fs), odd;
+	bool seen = fd >= 0 && !statx_mnt(fd, "", AT_EMPTY_PATH, &st) && !FSTATFS(fd, &fs), odd;
 
 	err = errno;
 	if (fd >= 0)

@@ -242,6 +242,19 @@ def test_overflow_owner_is_not_mapped(gosu):
     assert s.ids() == (1234, 999, [999])
 
 
+def test_path_source_on_a_file_system_of_many_inodes(gosu):
+    """More inodes than 32 bits count (a large XFS): the old fstatfs of a
+    32-bit kernel fails there with EOVERFLOW (run with GOSU_BINARY set to
+    an i386 or armhf build)."""
+    def build():
+        mount("big", "/mnt", "tmpfs", 0, "mode=755,nr_inodes=8589934592")
+        os.mkdir("/mnt/work")
+        os.chown("/mnt/work", 1234, 2345)
+    s = one(gosu, ["--map-ids=/mnt/work", "app"], setup=build)
+    assert s.rc == 0, s.err
+    assert s.ids() == (1234, 2345, [2345])
+
+
 # ------------------------------------------------------------ writing
 
 def test_second_start_writes_nothing(gosu):
