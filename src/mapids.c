@@ -233,9 +233,15 @@ static int take(struct db *db, int kind, int i, const char *pidfile, unsigned *w
 		 * with this process's pid is an earlier start's that died with
 		 * the same pid (PID 1 of a restarted container). */
 		else if (i >= 0 && kind == SHADOW_LOCK && (r = (int)file_number(db->dir, n->s, 0)) &&
-		         (r == getpid() || (kill(r, 0) && errno == ESRCH)))
+		         (r == getpid() || (kill(r, 0) && errno == ESRCH))) {
+			struct etcname plus;
+
+			/* And the new file that holder never renamed: a start
+			 * killed between two renames converges on the next. */
 			(void)syscall(SYS_unlinkat, db->dir, n->s, 0);
-		else if (!wait_more(waited))
+			name_of(&plus, i, "+");
+			(void)syscall(SYS_unlinkat, db->dir, plus.s, 0);
+		} else if (!wait_more(waited))
 			err = EAGAIN;
 	}
 	if (n)

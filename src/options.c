@@ -38,20 +38,16 @@ static enum option option_of(const char *a, const char **value)
 
 int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct {
-		const char *name;
-		enum action action;
-	} first[] = {
-		{"--help", ACTION_HELP}, {"-h", ACTION_HELP}, {"-?", ACTION_HELP},
-		{"--version", ACTION_VERSION}, {"-v", ACTION_VERSION},
-	};
-	int i = 1, grace_at = 0, chown_at = 0;
+	/* gosu's own first arguments: three for help, then two for the
+	 * version, one string as names[] is. */
+	static const char first[] = "--help\0-h\0-?\0--version\0-v";
+	int i = 1, grace_at = 0, chown_at = 0, k = 0;
 	const char *value = NULL, *a;
 
 	*o = (struct options){.action = ACTION_RUN, .guard = GUARD_AUTO, .init_grace = -1};
-	for (size_t k = 0; argc > 1 && k < sizeof first / sizeof *first; k++)
-		if (!strcmp(argv[1], first[k].name))
-			o->action = first[k].action;
+	for (const char *n = first; argc > 1 && n < first + sizeof first; n += strlen(n) + 1, k++)
+		if (!strcmp(argv[1], n))
+			o->action = k < 3 ? ACTION_HELP : ACTION_VERSION;
 	for (; o->action == ACTION_RUN && i < argc && (a = str_after(argv[i], "--", 2)); i++) {
 		enum option opt = option_of(a, &value);
 		unsigned seconds;

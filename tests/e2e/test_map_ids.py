@@ -684,7 +684,6 @@ def test_lock_not_had_in_time_is_an_error_and_nothing_is_written(gosu):
     assert "passwd+" not in out and "passwd.lock\n" in out  # the holder's lock, still held
 
 
-@pytest.mark.xfail(strict=True, reason="a stale \"+\" file is waited for like a live BusyBox lock")
 def test_new_files_left_by_a_dead_start_are_taken_over(gosu):
     """A start killed between two renames leaves its shadow-utils lock and
     the "+" files it had not renamed yet: a restart, PID 1 again, takes both
