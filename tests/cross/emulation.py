@@ -80,6 +80,7 @@ LIMITS = {
     "test_map_ids.py::test_locks_are_waited_for": "mount_ids",
     "test_map_ids.py::test_stale_shadow_lock_is_taken_over": "mount_ids",
     "test_map_ids.py::test_locks_left_by_a_dead_pid_1_are_taken_over": "mount_ids",
+    "test_map_ids.py::test_new_files_left_by_a_dead_start_are_taken_over": "mount_ids",
     "test_map_ids.py::test_concurrent_useradd_is_held_off": "mount_ids",
     "test_map_ids.py::test_home_repaired_only_where_it_is_the_old_uid": "mount_ids",
     "test_map_ids.py::test_marker_skips_a_repaired_home_after_a_fresh_etc": "mount_ids",
